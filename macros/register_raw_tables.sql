@@ -1,0 +1,204 @@
+{#-
+  Makes every table of the raw-data contract (the `shop` source) queryable before any
+  model runs, and fails fast, naming the file and column, when the input breaks the
+  contract. The contract itself is read from `_shop__sources.yml`, so it is written once.
+-#}
+{% macro register_raw_tables() %}
+    {% if execute %}
+        {% do adapter.dispatch('register_raw_tables', 'customer_segments')(
+            raw_table_contract()
+        ) %}
+    {% endif %}
+    {# The hook's own SQL: the work is done by the statements above. #}
+    select 1 as raw_tables_registered
+{% endmacro %}
+
+
+{#- [{name, required, columns: [{name, required}]}] for each table of the shop source. -#}
+{% macro raw_table_contract() %}
+    {% set tables = [] %}
+    {% for source_node in graph.sources.values()
+        if source_node.source_name == 'shop' %}
+        {% set columns = [] %}
+        {% for column in source_node.columns.values() %}
+            {% do columns.append({
+                'name': column.name,
+                'required': node_meta(column).get('required', false),
+            }) %}
+        {% endfor %}
+        {% do tables.append({
+            'name': source_node.name,
+            'required': node_meta(source_node).get('required', false),
+            'columns': columns,
+        }) %}
+    {% endfor %}
+    {{ return(tables) }}
+{% endmacro %}
+
+
+{#- `meta` set under `config:` (dbt >= 1.10) or at the top level of a node or column. -#}
+{% macro node_meta(node) %}
+    {% set config = node.get('config') or {} %}
+    {% set meta = {} %}
+    {% do meta.update(node.get('meta') or {}) %}
+    {% do meta.update(config.get('meta') or {}) %}
+    {{ return(meta) }}
+{% endmacro %}
+
+
+{#- Other engines: the raw tables are loaded by you; check them, create absent optional ones empty. -#}
+{% macro default__register_raw_tables(contract) %}
+    {% set raw_schema = var('raw_schema') %}
+    {% for table in contract %}
+        {% set relation = adapter.get_relation(
+            database=target.database, schema=raw_schema, identifier=table.name
+        ) %}
+        {% if relation is none and table.required %}
+            {{ exceptions.raise_compiler_error(
+                "Raw table " ~ raw_schema ~ "." ~ table.name ~ " is required but does not exist."
+            ) }}
+        {% elif relation is none %}
+            {% do adapter.create_schema(api.Relation.create(
+                database=target.database, schema=raw_schema
+            )) %}
+            {% do run_query(
+                "create view " ~ adapter.quote(raw_schema) ~ "." ~ adapter.quote(table.name)
+                ~ " as " ~ empty_raw_table_sql(table)
+            ) %}
+        {% else %}
+            {% set present = adapter.get_columns_in_relation(relation)
+                | map(attribute='name') | map('lower') | list %}
+            {% for column in table.columns
+                if column.name | lower not in present and column.name != '_loaded_at' %}
+                {{ exceptions.raise_compiler_error(
+                    "Raw table " ~ relation ~ " has no column '" ~ column.name ~ "'"
+                    ~ (" (required)." if column.required
+                       else " (optional: add it, empty, or leave the table out).")
+                ) }}
+            {% endfor %}
+        {% endif %}
+    {% endfor %}
+{% endmacro %}
+
+
+{#- DuckDB: read `raw_data_path`/<table>.csv|.csv.gz|.parquet, or a folder <table>/ of them. -#}
+{% macro duckdb__register_raw_tables(contract) %}
+    {% set raw_schema = var('raw_schema') %}
+    {% set raw_path = var('raw_data_path') | string %}
+    {% if raw_path.endswith('/') %}{% set raw_path = raw_path[:-1] %}{% endif %}
+    {% set found = run_query(
+        "select count(*) from glob(" ~ sql_string(raw_path ~ "/*") ~ ")"
+    ) %}
+    {% if found.rows[0][0] == 0 %}
+        {{ exceptions.raise_compiler_error(
+            "raw_data_path '" ~ raw_path ~ "' does not exist or is empty."
+        ) }}
+    {% endif %}
+    {% do run_query("create schema if not exists " ~ adapter.quote(raw_schema)) %}
+
+    {% for table in contract %}
+        {% set target_view = adapter.quote(raw_schema) ~ "." ~ adapter.quote(table.name) %}
+        {% set files = raw_files(raw_path, table.name) %}
+        {% if files | length == 0 %}
+            {% if table.required %}
+                {{ exceptions.raise_compiler_error(
+                    "Required raw file '" ~ raw_path ~ "/" ~ table.name
+                    ~ ".csv' (or .csv.gz, .parquet, or a folder '" ~ table.name
+                    ~ "/' of them) was not found."
+                ) }}
+            {% endif %}
+            {% do run_query(
+                "create or replace view " ~ target_view ~ " as " ~ empty_raw_table_sql(table)
+            ) %}
+        {% else %}
+            {% set formats = files | map(attribute=1) | unique | list %}
+            {% if formats | length > 1 %}
+                {{ exceptions.raise_compiler_error(
+                    "Raw table '" ~ table.name ~ "' has both CSV and Parquet files under '"
+                    ~ raw_path ~ "': keep one format."
+                ) }}
+            {% endif %}
+            {% set quoted_files = [] %}
+            {% for file in files %}{% do quoted_files.append(sql_string(file[0])) %}{% endfor %}
+            {% set file_list = "[" ~ quoted_files | join(", ") ~ "]" %}
+            {% set file_names = files | map(attribute=0) | join(", ") %}
+            {% if formats[0] == 'parquet' %}
+                {% set reader = "read_parquet(" ~ file_list ~ ", union_by_name = true)" %}
+            {% else %}
+                {% set reader = "read_csv(" ~ file_list ~ ", header = true, all_varchar = true"
+                    ~ ", delim = ',', quote = '\"', escape = '\"', union_by_name = true)" %}
+            {% endif %}
+            {% set file_columns = {} %}
+            {% for row in run_query("describe select * from " ~ reader) %}
+                {% do file_columns.update({(row[0] | trim | lower): row[0]}) %}
+            {% endfor %}
+            {% set loaded_at = run_query(
+                "select max(last_modified) from read_blob(" ~ file_list ~ ")"
+            ).rows[0][0] %}
+            {% set select_list = [] %}
+            {% for column in table.columns if column.name != '_loaded_at' %}
+                {% if column.name in file_columns %}
+                    {% do select_list.append(
+                        "cast(" ~ adapter.quote(file_columns[column.name]) ~ " as varchar) as "
+                        ~ column.name
+                    ) %}
+                {% elif column.required %}
+                    {{ exceptions.raise_compiler_error(
+                        "Raw file " ~ file_names ~ " has no column '" ~ column.name
+                        ~ "', which the '" ~ table.name ~ "' table requires."
+                    ) }}
+                {% else %}
+                    {% do select_list.append("cast(null as varchar) as " ~ column.name) %}
+                {% endif %}
+            {% endfor %}
+            {% do select_list.append(
+                "cast(" ~ sql_string(loaded_at | string) ~ " as timestamp) as _loaded_at"
+            ) %}
+            {% do run_query(
+                "create or replace view " ~ target_view ~ " as select "
+                ~ select_list | join(", ") ~ " from " ~ reader
+            ) %}
+        {% endif %}
+    {% endfor %}
+{% endmacro %}
+
+
+{#- [(path, 'csv' | 'parquet')] of the files holding one raw table, sorted by path. -#}
+{% macro raw_files(raw_path, table_name) %}
+    {% set patterns = [
+        (raw_path ~ "/" ~ table_name ~ ".parquet", 'parquet'),
+        (raw_path ~ "/" ~ table_name ~ "/*.parquet", 'parquet'),
+        (raw_path ~ "/" ~ table_name ~ ".csv", 'csv'),
+        (raw_path ~ "/" ~ table_name ~ ".csv.gz", 'csv'),
+        (raw_path ~ "/" ~ table_name ~ "/*.csv", 'csv'),
+        (raw_path ~ "/" ~ table_name ~ "/*.csv.gz", 'csv'),
+    ] %}
+    {% set queries = [] %}
+    {% for pattern, file_format in patterns %}
+        {% do queries.append(
+            "select file, " ~ sql_string(file_format) ~ " as file_format from glob("
+            ~ sql_string(pattern) ~ ")"
+        ) %}
+    {% endfor %}
+    {% set result = run_query(queries | join(" union all ") ~ " order by file") %}
+    {{ return(result.rows | map('list') | list) }}
+{% endmacro %}
+
+
+{#- A zero-row select with the contract's columns, standing in for an absent optional table. -#}
+{% macro empty_raw_table_sql(table) %}
+    {% set select_list = [] %}
+    {% for column in table.columns if column.name != '_loaded_at' %}
+        {% do select_list.append(
+            "cast(null as " ~ dbt.type_string() ~ ") as " ~ column.name
+        ) %}
+    {% endfor %}
+    {% do select_list.append("cast(null as " ~ dbt.type_timestamp() ~ ") as _loaded_at") %}
+    {{ return("select " ~ select_list | join(", ") ~ " where 1 = 0") }}
+{% endmacro %}
+
+
+{#- A SQL string literal. -#}
+{% macro sql_string(value) %}
+    {{ return("'" ~ (value | string | replace("'", "''")) ~ "'") }}
+{% endmacro %}

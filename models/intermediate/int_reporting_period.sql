@@ -1,0 +1,24 @@
+{#- One row: the date every metric is computed as of, and the reporting settings. -#}
+
+with
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+latest_order as (
+    select max(order_date) as latest_order_date
+    from orders
+),
+
+final as (
+    select
+        {{ as_of_date_literal() or 'latest_order_date' }} as as_of_date,
+        cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }})
+            as reporting_currency,
+        {{ 'true' if var('include_tax_and_shipping') else 'false' }}
+            as includes_tax_and_shipping
+    from latest_order
+)
+
+select * from final

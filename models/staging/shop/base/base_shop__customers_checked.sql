@@ -1,0 +1,67 @@
+{#- Every raw customer row, typed, with the reason it is quarantined (NULL when it is used).
+    Of several rows with one customer_id, the one loaded last wins. -#}
+{%- set raw_columns = ['customer_id', 'email', 'created_at', 'country', 'is_loyalty_member'] -%}
+
+with
+
+source_rows as (
+    select
+        {%- for column in raw_columns %}
+        {{ column }} as raw_{{ column }},
+        {%- endfor %}
+        _loaded_at
+    from {{ source('shop', 'customers') }}
+),
+
+parsed as (
+    select
+        *,
+        {{ clean_text('raw_customer_id') }} as customer_id,
+        lower({{ clean_text('raw_email') }}) as email,
+        {{ parse_timestamp_utc('raw_created_at') }} as created_at,
+        upper({{ clean_text('raw_country') }}) as country,
+        {{ parse_boolean('raw_is_loyalty_member') }} as is_loyalty_member
+    from source_rows
+),
+
+versioned as (
+    select
+        *,
+        row_number() over (
+            partition by customer_id
+            order by _loaded_at desc nulls last, created_at desc nulls last, raw_email, raw_country
+        ) as version_rank
+    from parsed
+),
+
+checked as (
+    select
+        *,
+        {{ first_failed_check([
+            ("customer_id is null", "missing_customer_id"),
+            ("version_rank > 1", "superseded_duplicate"),
+            ("created_at is null and " ~ clean_text('raw_created_at') ~ " is not null",
+                "unparseable_created_at"),
+            ("is_loyalty_member is null and " ~ clean_text('raw_is_loyalty_member')
+                ~ " is not null", "unparseable_is_loyalty_member"),
+        ]) }} as rejection_reason
+    from versioned
+),
+
+final as (
+    select
+        customer_id,
+        email,
+        created_at,
+        country,
+        is_loyalty_member,
+        _loaded_at,
+        rejection_reason,
+        case
+            when rejection_reason is not null
+                then {{ json_object_of(raw_columns, prefix='raw_') }}
+        end as raw_record
+    from checked
+)
+
+select * from final

@@ -1,0 +1,84 @@
+{#- Every raw order line, typed, with the reason it is quarantined (NULL when it is used). -#}
+{%- set raw_columns = ['order_item_id', 'order_id', 'product_id', 'quantity', 'unit_price'] -%}
+
+with
+
+source_rows as (
+    select
+        {%- for column in raw_columns %}
+        {{ column }} as raw_{{ column }},
+        {%- endfor %}
+        _loaded_at
+    from {{ source('shop', 'order_items') }}
+),
+
+accepted_orders as (
+    select order_id from {{ ref('stg_shop__orders') }}
+),
+
+all_order_ids as (
+    select distinct order_id from {{ ref('base_shop__orders_checked') }}
+),
+
+parsed as (
+    select
+        *,
+        {{ clean_text('raw_order_item_id') }} as order_item_id,
+        {{ clean_text('raw_order_id') }} as order_id,
+        {{ clean_text('raw_product_id') }} as product_id,
+        {{ parse_integer('raw_quantity') }} as quantity,
+        {{ parse_money('raw_unit_price') }} as unit_price
+    from source_rows
+),
+
+with_order as (
+    select
+        parsed.*,
+        accepted_orders.order_id is not null as is_order_accepted,
+        all_order_ids.order_id is not null as is_order_known,
+        row_number() over (
+            partition by parsed.order_item_id
+            order by parsed._loaded_at desc nulls last, parsed.raw_quantity, parsed.raw_unit_price
+        ) as version_rank
+    from parsed
+    left join accepted_orders
+        on parsed.order_id = accepted_orders.order_id
+    left join all_order_ids
+        on parsed.order_id = all_order_ids.order_id
+),
+
+checked as (
+    select
+        *,
+        {{ first_failed_check([
+            ("order_item_id is null", "missing_order_item_id"),
+            ("version_rank > 1", "superseded_duplicate"),
+            ("order_id is null or not is_order_known", "order_item_for_unknown_order"),
+            ("not is_order_accepted", "order_item_for_rejected_order"),
+            ("product_id is null", "missing_product_id"),
+            ("quantity is null", "non_integer_quantity"),
+            ("quantity <= 0", "non_positive_quantity"),
+            (clean_text('raw_unit_price') ~ " is null", "missing_unit_price"),
+            ("unit_price is null", "non_numeric_unit_price"),
+            ("unit_price < 0", "negative_unit_price"),
+        ]) }} as rejection_reason
+    from with_order
+),
+
+final as (
+    select
+        order_item_id,
+        order_id,
+        product_id,
+        quantity,
+        unit_price,
+        _loaded_at,
+        rejection_reason,
+        case
+            when rejection_reason is not null
+                then {{ json_object_of(raw_columns, prefix='raw_') }}
+        end as raw_record
+    from checked
+)
+
+select * from final

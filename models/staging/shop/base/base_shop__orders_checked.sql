@@ -1,0 +1,110 @@
+{#- Every raw order row, typed, with the reason it is quarantined (NULL when it is used).
+    Of several rows with one order_id, the latest updated_at wins; the others are
+    superseded. -#}
+{%- set raw_columns = [
+    'order_id', 'customer_id', 'ordered_at', 'status', 'currency',
+    'amount', 'tax', 'shipping', 'updated_at',
+] -%}
+
+with
+
+source_rows as (
+    select
+        {%- for column in raw_columns %}
+        {{ column }} as raw_{{ column }},
+        {%- endfor %}
+        _loaded_at
+    from {{ source('shop', 'orders') }}
+),
+
+daily_exchange_rates as (
+    select * from {{ ref('base_shop__exchange_rates_daily') }}
+),
+
+parsed as (
+    select
+        *,
+        {{ clean_text('raw_order_id') }} as order_id,
+        {{ clean_text('raw_customer_id') }} as customer_id,
+        {{ parse_timestamp_utc('raw_ordered_at') }} as ordered_at,
+        lower({{ clean_text('raw_status') }}) as status,
+        upper({{ clean_text('raw_currency') }}) as currency,
+        {{ parse_money('raw_amount') }} as amount,
+        {{ parse_money('raw_tax') }} as tax,
+        {{ parse_money('raw_shipping') }} as shipping,
+        {{ parse_timestamp_utc('raw_updated_at') }} as updated_at
+    from source_rows
+),
+
+versioned as (
+    select
+        parsed.*,
+        cast(case
+            when parsed.currency = '{{ var("reporting_currency") }}' then 1
+            else daily_exchange_rates.rate_to_reporting
+        end as decimal(18, 8)) as exchange_rate_to_reporting,
+        row_number() over (
+            partition by parsed.order_id
+            order by
+                parsed.updated_at desc nulls last,
+                parsed._loaded_at desc nulls last,
+                parsed.raw_status,
+                parsed.raw_amount,
+                parsed.raw_ordered_at
+        ) as version_rank
+    from parsed
+    left join daily_exchange_rates
+        on
+            parsed.currency = daily_exchange_rates.currency
+            and cast(parsed.ordered_at as date) = daily_exchange_rates.rate_day
+),
+
+checked as (
+    select
+        *,
+        {{ first_failed_check([
+            ("order_id is null", "missing_order_id"),
+            ("version_rank > 1", "superseded_duplicate"),
+            (clean_text('raw_ordered_at') ~ " is null", "missing_ordered_at"),
+            ("ordered_at is null", "unparseable_ordered_at"),
+            ("status is null or status not in ('completed', 'pending', 'cancelled', 'refunded')",
+                "unknown_status"),
+            ("currency is null", "missing_currency"),
+            (clean_text('raw_amount') ~ " is null", "missing_amount"),
+            ("amount is null", "non_numeric_amount"),
+            ("amount < 0", "negative_amount"),
+            ("tax is null and " ~ clean_text('raw_tax') ~ " is not null", "non_numeric_tax"),
+            ("tax < 0", "negative_tax"),
+            ("shipping is null and " ~ clean_text('raw_shipping') ~ " is not null",
+                "non_numeric_shipping"),
+            ("shipping < 0", "negative_shipping"),
+            ("updated_at is null and " ~ clean_text('raw_updated_at') ~ " is not null",
+                "unparseable_updated_at"),
+            ("ordered_at > " ~ run_started_timestamp(), "future_order"),
+            ("exchange_rate_to_reporting is null", "missing_exchange_rate"),
+        ]) }} as rejection_reason
+    from versioned
+),
+
+final as (
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        status,
+        currency,
+        amount,
+        coalesce(tax, 0) as tax,
+        coalesce(shipping, 0) as shipping,
+        exchange_rate_to_reporting,
+        updated_at,
+        _loaded_at,
+        rejection_reason,
+        case
+            when rejection_reason is not null
+                then {{ json_object_of(raw_columns, prefix='raw_') }}
+        end as raw_record
+    from checked
+)
+
+select * from final

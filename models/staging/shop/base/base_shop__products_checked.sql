@@ -1,0 +1,52 @@
+{#- Every raw product row, trimmed, with the reason it is quarantined (NULL when it is used). -#}
+{%- set raw_columns = ['product_id', 'product_name', 'category'] -%}
+
+with
+
+source_rows as (
+    select
+        {%- for column in raw_columns %}
+        {{ column }} as raw_{{ column }},
+        {%- endfor %}
+        _loaded_at
+    from {{ source('shop', 'products') }}
+),
+
+parsed as (
+    select
+        *,
+        {{ clean_text('raw_product_id') }} as product_id,
+        {{ clean_text('raw_product_name') }} as product_name,
+        coalesce(lower({{ clean_text('raw_category') }}), 'uncategorised') as category,
+        row_number() over (
+            partition by {{ clean_text('raw_product_id') }}
+            order by _loaded_at desc nulls last, raw_product_name, raw_category
+        ) as version_rank
+    from source_rows
+),
+
+checked as (
+    select
+        *,
+        {{ first_failed_check([
+            ("product_id is null", "missing_product_id"),
+            ("version_rank > 1", "superseded_duplicate"),
+        ]) }} as rejection_reason
+    from parsed
+),
+
+final as (
+    select
+        product_id,
+        product_name,
+        category,
+        _loaded_at,
+        rejection_reason,
+        case
+            when rejection_reason is not null
+                then {{ json_object_of(raw_columns, prefix='raw_') }}
+        end as raw_record
+    from checked
+)
+
+select * from final

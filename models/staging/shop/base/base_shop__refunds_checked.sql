@@ -1,0 +1,108 @@
+{#- Every raw refund row, typed, with the reason it is quarantined (NULL when it is used).
+    Refunds are checked against the order they return money for, so a refund can never
+    take an order's net amount below zero. -#}
+{%- set raw_columns = ['refund_id', 'order_id', 'refunded_at', 'amount'] -%}
+
+with
+
+source_rows as (
+    select
+        {%- for column in raw_columns %}
+        {{ column }} as raw_{{ column }},
+        {%- endfor %}
+        _loaded_at
+    from {{ source('shop', 'refunds') }}
+),
+
+accepted_orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+all_order_ids as (
+    select distinct order_id from {{ ref('base_shop__orders_checked') }}
+),
+
+parsed as (
+    select
+        *,
+        {{ clean_text('raw_refund_id') }} as refund_id,
+        {{ clean_text('raw_order_id') }} as order_id,
+        {{ parse_timestamp_utc('raw_refunded_at') }} as refunded_at,
+        {{ parse_money('raw_amount') }} as amount
+    from source_rows
+),
+
+with_order as (
+    select
+        parsed.*,
+        accepted_orders.order_id is not null as is_order_accepted,
+        all_order_ids.order_id is not null as is_order_known,
+        accepted_orders.status as order_status,
+        accepted_orders.ordered_at,
+        accepted_orders.amount + accepted_orders.tax + accepted_orders.shipping
+            as order_amount_paid,
+        row_number() over (
+            partition by parsed.refund_id
+            order by parsed._loaded_at desc nulls last, parsed.raw_amount, parsed.raw_refunded_at
+        ) as version_rank
+    from parsed
+    left join accepted_orders
+        on parsed.order_id = accepted_orders.order_id
+    left join all_order_ids
+        on parsed.order_id = all_order_ids.order_id
+),
+
+row_checked as (
+    select
+        *,
+        {{ first_failed_check([
+            ("refund_id is null", "missing_refund_id"),
+            ("version_rank > 1", "superseded_duplicate"),
+            ("order_id is null or not is_order_known", "refund_for_unknown_order"),
+            ("not is_order_accepted", "refund_for_rejected_order"),
+            (clean_text('raw_refunded_at') ~ " is null", "missing_refunded_at"),
+            ("refunded_at is null", "unparseable_refunded_at"),
+            (clean_text('raw_amount') ~ " is null", "missing_amount"),
+            ("amount is null", "non_numeric_amount"),
+            ("amount <= 0", "non_positive_amount"),
+            ("order_status in ('pending', 'cancelled')", "refund_for_uncompleted_order"),
+            ("refunded_at < ordered_at", "refund_before_order"),
+            ("refunded_at > " ~ run_started_timestamp(), "future_refund"),
+        ]) }} as row_rejection_reason
+    from with_order
+),
+
+-- Refunds of one order, in the order they happened, add up; the one that takes the
+-- total past what was paid, and every later one, are quarantined.
+cumulated as (
+    select
+        *,
+        sum(case when row_rejection_reason is null then amount else 0 end) over (
+            partition by order_id
+            order by refunded_at, refund_id
+            rows between unbounded preceding and current row
+        ) as refunded_so_far
+    from row_checked
+),
+
+final as (
+    select
+        refund_id,
+        order_id,
+        refunded_at,
+        amount,
+        _loaded_at,
+        coalesce(
+            row_rejection_reason,
+            case when refunded_so_far > order_amount_paid then 'refund_exceeds_remaining' end
+        ) as rejection_reason,
+        case
+            when
+                row_rejection_reason is not null
+                or refunded_so_far > order_amount_paid
+                then {{ json_object_of(raw_columns, prefix='raw_') }}
+        end as raw_record
+    from cumulated
+)
+
+select * from final

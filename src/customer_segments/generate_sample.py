@@ -1,0 +1,385 @@
+"""Deterministic generator of a realistic raw-data folder for the project.
+
+The same seed and size always give the same files. The shape is that of a small web
+shop: a heavy tail of customer value (a few customers worth far more than the rest),
+several product categories, about 5% refunds, 2% cancellations, 3% guest checkouts,
+three currencies with daily exchange rates (weekends missing), and, unless
+``--no-bad-rows``, a handful of deliberately bad rows of every kind staging quarantines.
+
+Everything is vectorised with numpy so that tens of millions of orders take minutes:
+
+    python -m customer_segments.generate_sample --orders 20000 --out data/sample
+    python -m customer_segments.generate_sample --orders 10000000 --format parquet \
+        --out bench/data/10m
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SECONDS_PER_DAY = 86_400
+CATEGORIES = np.array(
+    ["music", "books", "electronics", "home", "outdoor", "fashion"], dtype=object
+)
+COUNTRIES = np.array(["US", "DE", "FR", "GB"], dtype=object)
+COUNTRY_WEIGHTS = np.array([0.60, 0.15, 0.10, 0.15])
+CURRENCY_OF_COUNTRY = {"US": "USD", "DE": "EUR", "FR": "EUR", "GB": "GBP"}
+# Offset written into EUR timestamps (hours): the shop's EU storefront logs local time.
+EUR_OFFSET_HOURS = 1
+STARTING_RATES = {"EUR": 1.08, "GBP": 1.27}
+
+
+@dataclass(frozen=True)
+class SampleSpec:
+    """What to generate. Defaults give the bundled sample."""
+
+    orders: int = 20_000
+    customers: int | None = None  # default: one customer per ten orders
+    start: str = "2023-01-01"
+    end: str = "2025-12-31"
+    seed: int = 42
+    bad_rows: bool = True
+    order_items: bool = True
+
+    @property
+    def customer_count(self) -> int:
+        return self.customers if self.customers is not None else max(self.orders // 10, 1)
+
+
+def _timestamps_utc(seconds: np.ndarray) -> np.ndarray:
+    return np.datetime64("1970-01-01T00:00:00", "s") + seconds.astype("timedelta64[s]")
+
+
+def _iso(seconds: np.ndarray, style: np.ndarray) -> np.ndarray:
+    """ISO-8601 strings: style 0 naive UTC, 1 with 'Z', 2 local time with the EUR offset."""
+    out = np.empty(len(seconds), dtype=object)
+    shifted = seconds + np.where(style == 2, EUR_OFFSET_HOURS * 3600, 0)
+    text = np.datetime_as_string(_timestamps_utc(shifted), unit="s").astype(str)
+    if len(text) == 0:
+        return out
+    out[:] = text
+    out[style == 0] = np.char.replace(text[style == 0], "T", " ") if (style == 0).any() else out[style == 0]
+    out[style == 1] = np.char.add(text[style == 1], "Z") if (style == 1).any() else out[style == 1]
+    out[style == 2] = (
+        np.char.add(text[style == 2], f"+{EUR_OFFSET_HOURS:02d}:00")
+        if (style == 2).any() else out[style == 2]
+    )
+    return out
+
+
+def _money(values: np.ndarray) -> np.ndarray:
+    return np.char.mod("%.2f", np.round(values, 2)).astype(object)
+
+
+def generate(spec: SampleSpec) -> dict[str, pd.DataFrame]:
+    """All raw tables of the contract, as text columns, keyed by table name."""
+    rng = np.random.default_rng(spec.seed)
+    start_s = int(np.datetime64(spec.start, "s").astype(np.int64))
+    end_s = int(np.datetime64(spec.end, "s").astype(np.int64)) + SECONDS_PER_DAY - 1
+    span_s = end_s - start_s
+    n_customers = spec.customer_count
+
+    # Customers: who they are, how often they buy, how much they spend per order.
+    customer_ids = np.char.mod("C%07d", np.arange(1, n_customers + 1)).astype(object)
+    country = rng.choice(COUNTRIES, size=n_customers, p=COUNTRY_WEIGHTS)
+    currency_of_customer = pd.Series(country).map(CURRENCY_OF_COUNTRY).to_numpy(dtype=object)
+    propensity = rng.gamma(shape=0.7, scale=1.0, size=n_customers)
+    spend_scale = rng.lognormal(mean=np.log(55.0), sigma=0.55, size=n_customers)
+    whales = rng.random(n_customers) < 0.02
+    spend_scale[whales] *= rng.uniform(4.0, 9.0, size=whales.sum())
+    propensity[whales] *= 3.0
+    # Customers arrive over the whole period; earlier ones have had longer to buy.
+    first_seen_s = start_s + (rng.random(n_customers) ** 1.3 * span_s * 0.95).astype(np.int64)
+    favourite_category = rng.integers(0, len(CATEGORIES), size=n_customers)
+    # About 5% of customer records never order; everyone else orders at least once.
+    never_orders = rng.random(n_customers) < 0.05
+
+    n_guest = int(round(spec.orders * 0.03))
+    n_customer_orders = spec.orders - n_guest
+    buyers = np.flatnonzero(~never_orders)
+    weights = propensity[buyers] * (end_s - first_seen_s[buyers]) / span_s
+    extra = rng.multinomial(n_customer_orders - len(buyers), weights / weights.sum())
+    orders_per_buyer = 1 + extra
+    order_customer = np.repeat(buyers, orders_per_buyer)
+    # The first order of each buyer is on their first-seen day; the rest fall after it.
+    is_first = np.zeros(len(order_customer), dtype=bool)
+    is_first[np.concatenate(([0], np.cumsum(orders_per_buyer)[:-1]))] = True
+    remaining = end_s - first_seen_s[order_customer]
+    ordered_s = first_seen_s[order_customer] + np.where(
+        is_first, 0, (rng.random(len(order_customer)) * remaining).astype(np.int64)
+    )
+    guest_ordered_s = start_s + (rng.random(n_guest) * span_s).astype(np.int64)
+    guest_currency = rng.choice(np.array(["USD", "EUR", "GBP"], dtype=object), size=n_guest)
+
+    all_ordered_s = np.concatenate((ordered_s, guest_ordered_s))
+    all_customer = np.concatenate((customer_ids[order_customer], np.full(n_guest, "", dtype=object)))
+    all_currency = np.concatenate((currency_of_customer[order_customer], guest_currency))
+    scale = np.concatenate((spend_scale[order_customer], np.full(n_guest, 45.0)))
+    category_pref = np.concatenate(
+        (favourite_category[order_customer], rng.integers(0, len(CATEGORIES), size=n_guest))
+    )
+    # Shuffle so that order ids are not grouped by customer, then number by time.
+    order_sequence = np.argsort(all_ordered_s, kind="stable")
+    all_ordered_s = all_ordered_s[order_sequence]
+    all_customer = all_customer[order_sequence]
+    all_currency = all_currency[order_sequence]
+    scale = scale[order_sequence]
+    category_pref = category_pref[order_sequence]
+    n_orders = len(all_ordered_s)
+    order_ids = np.char.mod("O%09d", np.arange(1, n_orders + 1)).astype(object)
+
+    amount = np.round(scale * rng.lognormal(0.0, 0.45, size=n_orders), 2)
+    amount = np.maximum(amount, 1.0)
+    tax = np.round(amount * 0.08, 2)
+    shipping = np.where(amount >= 50, 0.0, 4.99)
+
+    # Status: 2% cancelled, orders in the last week partly pending, 5% refunded.
+    status = np.full(n_orders, "completed", dtype=object)
+    roll = rng.random(n_orders)
+    status[roll < 0.02] = "cancelled"
+    recent = all_ordered_s > end_s - 7 * SECONDS_PER_DAY
+    status[recent & (rng.random(n_orders) < 0.3)] = "pending"
+    refund_roll = rng.random(n_orders)
+    refunded = (status == "completed") & (refund_roll < 0.05)
+    full_refund = refunded & (rng.random(n_orders) < 0.4)
+    status[full_refund] = "refunded"
+    # Statuses arrive in mixed case with stray spaces from one of the shop's exports.
+    messy = rng.random(n_orders) < 0.03
+    status_text = status.copy()
+    status_text[messy] = np.char.add(np.char.upper(status[messy].astype(str)), " ").astype(object)
+
+    refund_delay_s = (rng.uniform(1, 30, size=n_orders) * SECONDS_PER_DAY).astype(np.int64)
+    refunded_s = np.minimum(all_ordered_s + refund_delay_s, end_s)
+    updated_s = np.where(refunded, refunded_s, all_ordered_s)
+    style = np.where(all_currency == "EUR", 2, np.where(all_currency == "GBP", 1, 0))
+
+    orders = pd.DataFrame(
+        {
+            "order_id": order_ids,
+            "customer_id": all_customer,
+            "ordered_at": _iso(all_ordered_s, style),
+            "status": status_text,
+            "currency": all_currency,
+            "amount": _money(amount),
+            "tax": _money(tax),
+            "shipping": _money(shipping),
+            "updated_at": _iso(updated_s, np.ones(n_orders, dtype=np.int64)),
+        }
+    )
+
+    refund_idx = np.flatnonzero(refunded)
+    refund_share = np.where(full_refund[refund_idx], 1.0, rng.uniform(0.1, 0.6, size=len(refund_idx)))
+    refunds = pd.DataFrame(
+        {
+            "refund_id": np.char.mod("R%09d", np.arange(1, len(refund_idx) + 1)).astype(object),
+            "order_id": order_ids[refund_idx],
+            "refunded_at": _iso(refunded_s[refund_idx], np.ones(len(refund_idx), dtype=np.int64)),
+            "amount": _money(np.round(amount[refund_idx] * refund_share, 2)),
+        }
+    )
+
+    # Products: 20 per category, each with a list price.
+    n_products = 20 * len(CATEGORIES)
+    product_category = np.repeat(np.arange(len(CATEGORIES)), 20)
+    products = pd.DataFrame(
+        {
+            "product_id": np.char.mod("P%04d", np.arange(1, n_products + 1)).astype(object),
+            "product_name": np.char.add(
+                np.char.add(CATEGORIES[product_category].astype(str), " item "),
+                np.char.mod("%d", np.arange(1, n_products + 1) % 20 + 1),
+            ).astype(object),
+            "category": CATEGORIES[product_category],
+        }
+    )
+
+    tables = {"orders": orders, "refunds": refunds, "products": products}
+
+    if spec.order_items:
+        # 1 to 4 lines an order; lines split the order amount; 70% from the buyer's favourite
+        # category.
+        lines_per_order = rng.integers(1, 5, size=n_orders)
+        line_order = np.repeat(np.arange(n_orders), lines_per_order)
+        line_weight = rng.random(len(line_order)) + 0.2
+        order_weight = np.bincount(line_order, weights=line_weight, minlength=n_orders)
+        line_amount = np.round(amount[line_order] * line_weight / order_weight[line_order], 2)
+        # Put the rounding remainder on each order's last line so lines add up to the order.
+        last_line = np.cumsum(lines_per_order) - 1
+        line_amount[last_line] += np.round(
+            amount - np.bincount(line_order, weights=line_amount, minlength=n_orders), 2
+        )
+        quantity = rng.integers(1, 4, size=len(line_order))
+        quantity = np.where(line_amount / quantity < 0.5, 1, quantity)
+        line_category = np.where(
+            rng.random(len(line_order)) < 0.7,
+            category_pref[line_order],
+            rng.integers(0, len(CATEGORIES), size=len(line_order)),
+        )
+        product_index = line_category * 20 + rng.integers(0, 20, size=len(line_order))
+        tables["order_items"] = pd.DataFrame(
+            {
+                "order_item_id": np.char.mod("L%010d", np.arange(1, len(line_order) + 1)).astype(object),
+                "order_id": order_ids[line_order],
+                "product_id": products["product_id"].to_numpy()[product_index],
+                "quantity": np.char.mod("%d", quantity).astype(object),
+                "unit_price": np.char.mod("%.2f", line_amount / quantity).astype(object),
+            }
+        )
+
+    created_s = first_seen_s - (rng.random(n_customers) * 30 * SECONDS_PER_DAY).astype(np.int64)
+    created_s = np.maximum(created_s, start_s - 365 * SECONDS_PER_DAY)
+    # A few buyers checked out with an account the customers export does not have.
+    in_customer_table = rng.random(n_customers) >= 0.01
+    tables["customers"] = pd.DataFrame(
+        {
+            "customer_id": customer_ids,
+            "email": np.char.add(np.char.lower(customer_ids.astype(str)), "@example.com").astype(object),
+            "created_at": _iso(created_s, np.ones(n_customers, dtype=np.int64)),
+            "country": country,
+            "is_loyalty_member": np.where(
+                rng.random(n_customers) < 0.3 + 0.3 * (propensity > 1.5), "true", "false"
+            ).astype(object),
+        }
+    )[in_customer_table].reset_index(drop=True)
+
+    # Exchange rates on business days only, as a random walk.
+    days = np.arange(
+        np.datetime64(spec.start, "D") - np.timedelta64(7, "D"),
+        np.datetime64(spec.end, "D") + np.timedelta64(1, "D"),
+    )
+    weekday = (days.astype(np.int64) + 3) % 7  # 0 = Monday
+    business_days = days[weekday < 5]
+    rate_frames = []
+    for currency, start_rate in STARTING_RATES.items():
+        walk = start_rate * np.exp(np.cumsum(rng.normal(0, 0.003, size=len(business_days))))
+        rate_frames.append(
+            pd.DataFrame(
+                {
+                    "currency": currency,
+                    "rate_date": np.datetime_as_string(business_days, unit="D").astype(object),
+                    "rate_to_reporting": np.char.mod("%.6f", walk).astype(object),
+                }
+            )
+        )
+    tables["exchange_rates"] = pd.concat(rate_frames, ignore_index=True)
+
+    if spec.bad_rows:
+        _add_bad_rows(tables, rng)
+    return tables
+
+
+def _add_bad_rows(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> None:
+    """Append a handful of rows of every kind staging must quarantine (and a few re-ingested
+    versions it must deduplicate), so the sample exercises the whole quarantine path."""
+    orders = tables["orders"]
+    good = orders.iloc[rng.choice(len(orders), size=12, replace=False)].reset_index(drop=True)
+
+    def variant(index: int, order_id: str, **changes: str) -> dict[str, str]:
+        row = good.iloc[index].to_dict()
+        row["order_id"] = order_id
+        row.update(changes)
+        return row
+
+    bad_orders = [
+        variant(0, "BAD-TS-1", ordered_at="not a timestamp"),
+        variant(1, "BAD-TS-2", ordered_at="2024-02-30 10:00:00"),
+        variant(2, "BAD-STATUS-1", status="shipped"),
+        variant(3, "BAD-AMOUNT-1", amount="-12.50"),
+        variant(4, "BAD-AMOUNT-2", amount="twelve"),
+        variant(5, "BAD-CURRENCY-1", currency="JPY"),
+        variant(6, "BAD-FUTURE-1", ordered_at="2099-01-01 00:00:00"),
+        variant(7, "", amount="10.00"),
+    ]
+    # Exact re-ingestion of three orders, and a later version of two more.
+    reingested = orders.iloc[rng.choice(len(orders), size=3, replace=False)].to_dict("records")
+    later = orders[orders["status"].str.strip().str.lower() == "completed"].iloc[:2].copy()
+    later["updated_at"] = "2025-12-31T23:00:00Z"
+    later["status"] = "cancelled"
+    tables["orders"] = pd.concat(
+        [orders, pd.DataFrame(bad_orders), pd.DataFrame(reingested), later], ignore_index=True
+    )
+
+    refunds = tables["refunds"]
+    completed = orders[orders["status"] == "completed"].iloc[10:12]
+    bad_refunds = pd.DataFrame(
+        [
+            {"refund_id": "BAD-REFUND-1", "order_id": "NO-SUCH-ORDER",
+             "refunded_at": "2024-06-01T00:00:00Z", "amount": "5.00"},
+            {"refund_id": "BAD-REFUND-2", "order_id": completed.iloc[0]["order_id"],
+             "refunded_at": "2025-12-31T00:00:00Z",
+             "amount": f"{float(completed.iloc[0]['amount']) * 3 + 100:.2f}"},
+            {"refund_id": "BAD-REFUND-3", "order_id": completed.iloc[1]["order_id"],
+             "refunded_at": "2025-12-31T00:00:00Z", "amount": "-3.00"},
+            {"refund_id": "BAD-REFUND-4", "order_id": completed.iloc[1]["order_id"],
+             "refunded_at": "someday", "amount": "3.00"},
+        ]
+    )
+    tables["refunds"] = pd.concat([refunds, bad_refunds], ignore_index=True)
+
+    customers = tables["customers"]
+    bad_customers = customers.iloc[:2].copy()
+    bad_customers.iloc[0, bad_customers.columns.get_loc("customer_id")] = "C-BAD-FLAG"
+    bad_customers.iloc[0, bad_customers.columns.get_loc("is_loyalty_member")] = "maybe"
+    tables["customers"] = pd.concat([customers, bad_customers], ignore_index=True)
+
+    rates = tables["exchange_rates"]
+    bad_rate = pd.DataFrame(
+        [{"currency": "EUR", "rate_date": "1999-01-01", "rate_to_reporting": "n/a"}]
+    )
+    tables["exchange_rates"] = pd.concat([rates, bad_rate], ignore_index=True)
+
+    if "order_items" in tables:
+        items = tables["order_items"]
+        bad_items = items.iloc[:2].copy()
+        bad_items["order_item_id"] = ["BAD-LINE-1", "BAD-LINE-2"]
+        bad_items.iloc[0, bad_items.columns.get_loc("quantity")] = "0"
+        bad_items.iloc[1, bad_items.columns.get_loc("order_id")] = "NO-SUCH-ORDER"
+        tables["order_items"] = pd.concat([items, bad_items], ignore_index=True)
+
+
+def write(tables: dict[str, pd.DataFrame], out: Path, file_format: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        for stale in out.glob(f"{name}.*"):
+            stale.unlink()
+        if file_format == "parquet":
+            frame.astype("string").to_parquet(out / f"{name}.parquet", index=False)
+        else:
+            frame.to_csv(out / f"{name}.csv", index=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder to write the raw files to")
+    parser.add_argument("--orders", type=int, default=SampleSpec.orders)
+    parser.add_argument("--customers", type=int, default=None)
+    parser.add_argument("--start", default=SampleSpec.start)
+    parser.add_argument("--end", default=SampleSpec.end)
+    parser.add_argument("--seed", type=int, default=SampleSpec.seed)
+    parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    parser.add_argument("--no-bad-rows", action="store_true")
+    parser.add_argument("--no-order-items", action="store_true")
+    args = parser.parse_args(argv)
+    spec = SampleSpec(
+        orders=args.orders,
+        customers=args.customers,
+        start=args.start,
+        end=args.end,
+        seed=args.seed,
+        bad_rows=not args.no_bad_rows,
+        order_items=not args.no_order_items,
+    )
+    tables = generate(spec)
+    write(tables, args.out, args.format)
+    for name, frame in tables.items():
+        print(f"{name}: {len(frame):,} rows", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
