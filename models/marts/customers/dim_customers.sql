@@ -97,15 +97,15 @@ final as (
         -- A customer younger than a year is not extrapolated to a full year.
         cast(
             completed_order_count * 365.25
-            / (case when tenure_days > 365 then tenure_days else 365 end)
-            as {{ dbt.type_float() }}
+            / (case when tenure_days > 365.25 then tenure_days else 365.25 end)
+            as {{ type_double() }}
         ) as orders_per_year_of_tenure,
         cast(days_since_last_order as integer) as days_since_last_order,
         cast(tenure_days as integer) as tenure_days,
         cast(case
             when completed_order_count > 1
                 then days_first_to_last_order * 1.0 / (completed_order_count - 1)
-        end as {{ dbt.type_float() }}) as average_days_between_orders,
+        end as {{ type_double() }}) as average_days_between_orders,
         as_of_date,
         reporting_currency
     from joined
