@@ -31,7 +31,7 @@ build: install
 test: install lint dbt-test pytest
 
 lint: install
-	$(BIN)/sqlfluff lint models macros analyses tests
+	$(BIN)/sqlfluff lint models analyses tests
 
 dbt-test: install
 	CUSTOMER_SEGMENTS_DUCKDB_PATH=target/test_sample.duckdb $(BIN)/dbt build

@@ -21,11 +21,11 @@ rejected_counts as (
 
 landed as (
     {% for source_table, clean_model in tables %}
-    select
-        '{{ source_table }}' as source_table,
-        (select count(*) from {{ source('shop', source_table) }}) as raw_rows,
-        (select count(*) from {{ ref(clean_model) }}) as clean_rows
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ source_table }}' as source_table,
+            (select count(*) from {{ source('shop', source_table) }}) as raw_rows,
+            (select count(*) from {{ ref(clean_model) }}) as clean_rows
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

@@ -43,21 +43,25 @@ orders_as_of as (
     where orders.order_date <= reporting_period.as_of_date
 ),
 
-gross_valued as (
+spend_in_order_currency as (
     select
         *,
         case
-            when counts_toward_spend
-                then cast(
-                    (
-                        amount
-                        + case when includes_tax_and_shipping then tax + shipping else 0 end
-                    ) * exchange_rate_to_reporting
-                    as decimal(18, 2)
-                )
-            else 0
-        end as gross_amount
+            when not counts_toward_spend then 0
+            when includes_tax_and_shipping then amount + tax + shipping
+            else amount
+        end as spend_amount_in_order_currency
     from orders_as_of
+),
+
+converted as (
+    select
+        *,
+        cast(spend_amount_in_order_currency * exchange_rate_to_reporting as decimal(18, 2))
+            as gross_amount,
+        cast(refunded_in_order_currency * exchange_rate_to_reporting as decimal(18, 2))
+            as refunds_in_reporting_currency
+    from spend_in_order_currency
 ),
 
 -- A refund is converted at its order's rate, and can never take an order below zero.
@@ -66,14 +70,11 @@ refund_valued as (
         *,
         case
             when status = 'refunded' then gross_amount
-            when counts_toward_spend
-                then least(
-                    gross_amount,
-                    cast(refunded_in_order_currency * exchange_rate_to_reporting as decimal(18, 2))
-                )
-            else 0
+            when not counts_toward_spend then 0
+            when refunds_in_reporting_currency > gross_amount then gross_amount
+            else refunds_in_reporting_currency
         end as refunded_amount
-    from gross_valued
+    from converted
 ),
 
 final as (

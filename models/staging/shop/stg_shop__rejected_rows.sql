@@ -11,22 +11,22 @@
 with
 
 {% for source_table, checked_model, key_column in checked_tables %}
-rejected_{{ source_table }} as (
-    select
-        '{{ source_table }}' as source_table,
-        cast({{ key_column }} as {{ dbt.type_string() }}) as source_row_key,
-        rejection_reason,
-        raw_record,
-        _loaded_at
-    from {{ ref(checked_model) }}
-    where rejection_reason is not null
-),
+    rejected_{{ source_table }} as (
+        select
+            '{{ source_table }}' as source_table,
+            cast({{ key_column }} as {{ dbt.type_string() }}) as source_row_key,
+            rejection_reason,
+            raw_record,
+            _loaded_at
+        from {{ ref(checked_model) }}
+        where rejection_reason is not null
+    ),
 {% endfor %}
 
 final as (
     {% for source_table, _, _ in checked_tables %}
-    select * from rejected_{{ source_table }}
-    {% if not loop.last %}union all{% endif %}
+        select * from rejected_{{ source_table }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )
 

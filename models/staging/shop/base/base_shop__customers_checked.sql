@@ -7,7 +7,7 @@ with
 source_rows as (
     select
         {%- for column in raw_columns %}
-        {{ column }} as raw_{{ column }},
+            {{ column }} as raw_{{ column }},
         {%- endfor %}
         _loaded_at
     from {{ source('shop', 'customers') }}
@@ -29,7 +29,11 @@ versioned as (
         *,
         row_number() over (
             partition by customer_id
-            order by _loaded_at desc nulls last, created_at desc nulls last, raw_email, raw_country
+            order by
+                _loaded_at desc nulls last,
+                created_at desc nulls last,
+                raw_email asc,
+                raw_country asc
         ) as version_rank
     from parsed
 ),

@@ -5,7 +5,7 @@ with
 source_rows as (
     select
         {%- for column in raw_columns %}
-        {{ column }} as raw_{{ column }},
+            {{ column }} as raw_{{ column }},
         {%- endfor %}
         _loaded_at
     from {{ source('shop', 'exchange_rates') }}
@@ -25,7 +25,7 @@ ranked as (
         *,
         row_number() over (
             partition by currency, rate_date
-            order by rate_to_reporting, _loaded_at desc
+            order by rate_to_reporting asc, _loaded_at desc
         ) as row_rank_for_day,
         min(rate_to_reporting) over (
             partition by currency, rate_date

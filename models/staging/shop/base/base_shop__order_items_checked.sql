@@ -6,7 +6,7 @@ with
 source_rows as (
     select
         {%- for column in raw_columns %}
-        {{ column }} as raw_{{ column }},
+            {{ column }} as raw_{{ column }},
         {%- endfor %}
         _loaded_at
     from {{ source('shop', 'order_items') }}
@@ -38,7 +38,10 @@ with_order as (
         all_order_ids.order_id is not null as is_order_known,
         row_number() over (
             partition by parsed.order_item_id
-            order by parsed._loaded_at desc nulls last, parsed.raw_quantity, parsed.raw_unit_price
+            order by
+                parsed._loaded_at desc nulls last,
+                parsed.raw_quantity asc,
+                parsed.raw_unit_price asc
         ) as version_rank
     from parsed
     left join accepted_orders

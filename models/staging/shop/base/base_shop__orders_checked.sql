@@ -11,7 +11,7 @@ with
 source_rows as (
     select
         {%- for column in raw_columns %}
-        {{ column }} as raw_{{ column }},
+            {{ column }} as raw_{{ column }},
         {%- endfor %}
         _loaded_at
     from {{ source('shop', 'orders') }}
@@ -48,9 +48,9 @@ versioned as (
             order by
                 parsed.updated_at desc nulls last,
                 parsed._loaded_at desc nulls last,
-                parsed.raw_status,
-                parsed.raw_amount,
-                parsed.raw_ordered_at
+                parsed.raw_status asc,
+                parsed.raw_amount asc,
+                parsed.raw_ordered_at asc
         ) as version_rank
     from parsed
     left join daily_exchange_rates

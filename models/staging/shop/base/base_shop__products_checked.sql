@@ -6,7 +6,7 @@ with
 source_rows as (
     select
         {%- for column in raw_columns %}
-        {{ column }} as raw_{{ column }},
+            {{ column }} as raw_{{ column }},
         {%- endfor %}
         _loaded_at
     from {{ source('shop', 'products') }}
@@ -20,7 +20,7 @@ parsed as (
         coalesce(lower({{ clean_text('raw_category') }}), 'uncategorised') as category,
         row_number() over (
             partition by {{ clean_text('raw_product_id') }}
-            order by _loaded_at desc nulls last, raw_product_name, raw_category
+            order by _loaded_at desc nulls last, raw_product_name asc, raw_category asc
         ) as version_rank
     from source_rows
 ),

@@ -8,7 +8,7 @@ with
 source_rows as (
     select
         {%- for column in raw_columns %}
-        {{ column }} as raw_{{ column }},
+            {{ column }} as raw_{{ column }},
         {%- endfor %}
         _loaded_at
     from {{ source('shop', 'refunds') }}
@@ -43,7 +43,8 @@ with_order as (
             as order_amount_paid,
         row_number() over (
             partition by parsed.refund_id
-            order by parsed._loaded_at desc nulls last, parsed.raw_amount, parsed.raw_refunded_at
+            order by
+                parsed._loaded_at desc nulls last, parsed.raw_amount asc, parsed.raw_refunded_at asc
         ) as version_rank
     from parsed
     left join accepted_orders
