@@ -49,7 +49,8 @@ results as (
     {% for case_name, method, fraction, descending, expected in checks %}
         select
             '{{ case_name }}' as case_name,
-            '{{ method }} {{ fraction }}{{ " desc" if descending }}' as call,
+            {%- set call_label = method ~ ' ' ~ fraction ~ (' desc' if descending else '') %}
+            '{{ call_label }}' as percentile_call,
             cast({{ expected }} as decimal(18, 4)) as expected,
             cast({{ percentile('x', fraction, method, descending) }} as decimal(18, 4))
                 as actual

@@ -15,16 +15,19 @@ top_customer_threshold as (
 
 segment_totals as (
     select
-        sum(case when is_top_customer then 1 else 0 end) as member_count,
+        sum(case when customers.is_top_customer then 1 else 0 end) as member_count,
         sum(
             case
-                when is_top_customer and net_lifetime_spend = top_customer_threshold.threshold
+                when
+                    customers.is_top_customer
+                    and customers.net_lifetime_spend = top_customer_threshold.threshold
                     then 1
                 else 0
             end
         ) as members_at_threshold,
-        sum(case when is_top_customer then net_lifetime_spend else 0 end) as member_net_revenue,
-        sum(net_lifetime_spend) as customer_net_revenue
+        sum(case when customers.is_top_customer then customers.net_lifetime_spend else 0 end)
+            as member_net_revenue,
+        sum(customers.net_lifetime_spend) as customer_net_revenue
     from customers
     cross join top_customer_threshold
 ),
