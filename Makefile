@@ -13,7 +13,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 SIZE ?= 1000000
 
-.PHONY: build test install lint dbt-test pytest sample lock clean
+DATABASE ?= customer_segments.duckdb
+TEST_DATABASE := target/test_sample.duckdb
+
+.PHONY: build test install lint dbt-test validate pytest sample lock clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,14 +30,22 @@ install: $(BIN)/.installed
 build: install
 	$(BIN)/dbt build
 
-## Every test: lint, the dbt project's own tests on the sample, and the pytest suites.
-test: install lint dbt-test pytest
+## Every test: lint, the dbt project's own tests on the sample, Great Expectations on the
+## sample's marts, and the pytest suites.
+test: install lint dbt-test
+	$(MAKE) validate DATABASE=$(TEST_DATABASE)
+	$(MAKE) pytest
 
 lint: install
 	$(BIN)/sqlfluff lint models analyses tests
 
 dbt-test: install
-	CUSTOMER_SEGMENTS_DUCKDB_PATH=target/test_sample.duckdb $(BIN)/dbt build
+	rm -f $(TEST_DATABASE)
+	CUSTOMER_SEGMENTS_DUCKDB_PATH=$(TEST_DATABASE) $(BIN)/dbt build
+
+## Great Expectations on the published marts of $(DATABASE); Data Docs in target/data_docs/.
+validate: install
+	$(BIN)/python -m customer_segments.validate_marts --database $(DATABASE)
 
 pytest: install
 	$(BIN)/pytest tests_py
