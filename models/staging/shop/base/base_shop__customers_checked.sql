@@ -5,12 +5,7 @@
 with
 
 source_rows as (
-    select
-        {%- for column in raw_columns %}
-            {{ column }} as raw_{{ column }},
-        {%- endfor %}
-        _loaded_at
-    from {{ source('shop', 'customers') }}
+    {{ select_raw_rows('customers', raw_columns) }}
 ),
 
 parsed as (
@@ -60,11 +55,7 @@ final as (
         country,
         is_loyalty_member,
         _loaded_at,
-        rejection_reason,
-        case
-            when rejection_reason is not null
-                then {{ json_object_of(raw_columns, prefix='raw_') }}
-        end as raw_record
+        {{ quarantine_columns(raw_columns) }}
     from checked
 )
 

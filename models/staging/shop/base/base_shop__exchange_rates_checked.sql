@@ -3,12 +3,7 @@
 with
 
 source_rows as (
-    select
-        {%- for column in raw_columns %}
-            {{ column }} as raw_{{ column }},
-        {%- endfor %}
-        _loaded_at
-    from {{ source('shop', 'exchange_rates') }}
+    {{ select_raw_rows('exchange_rates', raw_columns) }}
 ),
 
 parsed as (
@@ -58,11 +53,7 @@ final as (
         rate_date,
         rate_to_reporting,
         _loaded_at,
-        rejection_reason,
-        case
-            when rejection_reason is not null
-                then {{ json_object_of(raw_columns, prefix='raw_') }}
-        end as raw_record
+        {{ quarantine_columns(raw_columns) }}
     from checked
 )
 

@@ -4,20 +4,11 @@
 with
 
 source_rows as (
-    select
-        {%- for column in raw_columns %}
-            {{ column }} as raw_{{ column }},
-        {%- endfor %}
-        _loaded_at
-    from {{ source('shop', 'order_items') }}
+    {{ select_raw_rows('order_items', raw_columns) }}
 ),
 
-accepted_orders as (
-    select order_id from {{ ref('stg_shop__orders') }}
-),
-
-all_order_ids as (
-    select distinct order_id from {{ ref('base_shop__orders_checked') }}
+order_ids as (
+    select * from {{ ref('base_shop__order_ids') }}
 ),
 
 parsed as (
@@ -34,8 +25,8 @@ parsed as (
 with_order as (
     select
         parsed.*,
-        accepted_orders.order_id is not null as is_order_accepted,
-        all_order_ids.order_id is not null as is_order_known,
+        order_ids.order_id is not null as is_order_known,
+        coalesce(order_ids.is_accepted, false) as is_order_accepted,
         row_number() over (
             partition by parsed.order_item_id
             order by
@@ -44,10 +35,8 @@ with_order as (
                 parsed.raw_unit_price asc
         ) as version_rank
     from parsed
-    left join accepted_orders
-        on parsed.order_id = accepted_orders.order_id
-    left join all_order_ids
-        on parsed.order_id = all_order_ids.order_id
+    left join order_ids
+        on parsed.order_id = order_ids.order_id
 ),
 
 checked as (
@@ -76,11 +65,7 @@ final as (
         quantity,
         unit_price,
         _loaded_at,
-        rejection_reason,
-        case
-            when rejection_reason is not null
-                then {{ json_object_of(raw_columns, prefix='raw_') }}
-        end as raw_record
+        {{ quarantine_columns(raw_columns) }}
     from checked
 )
 

@@ -9,12 +9,7 @@
 with
 
 source_rows as (
-    select
-        {%- for column in raw_columns %}
-            {{ column }} as raw_{{ column }},
-        {%- endfor %}
-        _loaded_at
-    from {{ source('shop', 'orders') }}
+    {{ select_raw_rows('orders', raw_columns) }}
 ),
 
 daily_exchange_rates as (
@@ -99,11 +94,7 @@ final as (
         exchange_rate_to_reporting,
         updated_at,
         _loaded_at,
-        rejection_reason,
-        case
-            when rejection_reason is not null
-                then {{ json_object_of(raw_columns, prefix='raw_') }}
-        end as raw_record
+        {{ quarantine_columns(raw_columns) }}
     from checked
 )
 

@@ -4,12 +4,7 @@
 with
 
 source_rows as (
-    select
-        {%- for column in raw_columns %}
-            {{ column }} as raw_{{ column }},
-        {%- endfor %}
-        _loaded_at
-    from {{ source('shop', 'products') }}
+    {{ select_raw_rows('products', raw_columns) }}
 ),
 
 parsed as (
@@ -41,11 +36,7 @@ final as (
         product_name,
         category,
         _loaded_at,
-        rejection_reason,
-        case
-            when rejection_reason is not null
-                then {{ json_object_of(raw_columns, prefix='raw_') }}
-        end as raw_record
+        {{ quarantine_columns(raw_columns) }}
     from checked
 )
 

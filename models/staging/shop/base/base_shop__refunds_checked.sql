@@ -6,20 +6,15 @@
 with
 
 source_rows as (
-    select
-        {%- for column in raw_columns %}
-            {{ column }} as raw_{{ column }},
-        {%- endfor %}
-        _loaded_at
-    from {{ source('shop', 'refunds') }}
+    {{ select_raw_rows('refunds', raw_columns) }}
 ),
 
 accepted_orders as (
     select * from {{ ref('stg_shop__orders') }}
 ),
 
-all_order_ids as (
-    select distinct order_id from {{ ref('base_shop__orders_checked') }}
+order_ids as (
+    select * from {{ ref('base_shop__order_ids') }}
 ),
 
 parsed as (
@@ -35,8 +30,8 @@ parsed as (
 with_order as (
     select
         parsed.*,
-        accepted_orders.order_id is not null as is_order_accepted,
-        all_order_ids.order_id is not null as is_order_known,
+        order_ids.order_id is not null as is_order_known,
+        coalesce(order_ids.is_accepted, false) as is_order_accepted,
         accepted_orders.status as order_status,
         accepted_orders.ordered_at,
         accepted_orders.amount + accepted_orders.tax + accepted_orders.shipping
@@ -49,8 +44,8 @@ with_order as (
     from parsed
     left join accepted_orders
         on parsed.order_id = accepted_orders.order_id
-    left join all_order_ids
-        on parsed.order_id = all_order_ids.order_id
+    left join order_ids
+        on parsed.order_id = order_ids.order_id
 ),
 
 row_checked as (
@@ -86,6 +81,16 @@ cumulated as (
     from row_checked
 ),
 
+with_reason as (
+    select
+        *,
+        coalesce(
+            row_rejection_reason,
+            case when refunded_so_far > order_amount_paid then 'refund_exceeds_remaining' end
+        ) as rejection_reason
+    from cumulated
+),
+
 final as (
     select
         refund_id,
@@ -93,17 +98,8 @@ final as (
         refunded_at,
         amount,
         _loaded_at,
-        coalesce(
-            row_rejection_reason,
-            case when refunded_so_far > order_amount_paid then 'refund_exceeds_remaining' end
-        ) as rejection_reason,
-        case
-            when
-                row_rejection_reason is not null
-                or refunded_so_far > order_amount_paid
-                then {{ json_object_of(raw_columns, prefix='raw_') }}
-        end as raw_record
-    from cumulated
+        {{ quarantine_columns(raw_columns) }}
+    from with_reason
 )
 
 select * from final

@@ -1,0 +1,24 @@
+{#- Shared pieces of the base_shop__*_checked models, which type one raw table and give
+    every row a quarantine reason. -#}
+
+{#- The raw table's contract columns renamed raw_<column>, plus _loaded_at. -#}
+{% macro select_raw_rows(table_name, raw_columns) %}
+    select
+        {%- for column in raw_columns %}
+            {{ column }} as raw_{{ column }},
+        {%- endfor %}
+        _loaded_at
+    from {{ source('shop', table_name) }}
+{% endmacro %}
+
+
+{#- The quarantine columns: the reason, and the raw values (only for quarantined rows,
+    so clean rows pay nothing for the JSON). Expects `rejection_reason` and the raw_
+    columns in scope. -#}
+{% macro quarantine_columns(raw_columns) %}
+    rejection_reason,
+    case
+        when rejection_reason is not null
+            then {{ json_object_of(raw_columns, prefix='raw_') }}
+    end as raw_record
+{% endmacro %}
