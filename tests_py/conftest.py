@@ -1,26 +1,21 @@
 """Shared helpers: write a hand-made raw folder, build the project on it into a database
 file of the test's own, and read the results back through a read-only connection.
 
-dbt's dbtRunner is not safe for parallel invocations in one process, so every build runs
-through `run_dbt`, serially, and closes before the test opens the database file.
+Every build goes through `customer_segments.dbt_invoke` (serially, closing the database
+file afterwards, so the test can open it).
 """
 
 from __future__ import annotations
 
 import csv
-import gc
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 import duckdb
 import pytest
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.cli.main import dbtRunner
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from customer_segments.dbt_invoke import invoke
 
 ORDER_COLUMNS = [
     "order_id", "customer_id", "ordered_at", "status", "currency", "amount", "tax",
@@ -76,45 +71,10 @@ class DbtRun:
             return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def run_dbt(args: list[str], database: Path, variables: dict[str, Any] | None = None,
-            target_path: Path | None = None) -> DbtRun:
-    """Run one dbt command against `database`; never raises on a failed build."""
-    target_path = target_path or database.parent / "target"
-    command = [
-        *args,
-        "--project-dir", str(PROJECT_DIR),
-        "--profiles-dir", str(PROJECT_DIR),
-        "--target-path", str(target_path),
-        "--log-path", str(target_path / "logs"),
-    ]
-    if variables:
-        command += ["--vars", json.dumps(variables)]
-    previous = os.environ.get("CUSTOMER_SEGMENTS_DUCKDB_PATH")
-    os.environ["CUSTOMER_SEGMENTS_DUCKDB_PATH"] = str(database)
-    try:
-        result = dbtRunner().invoke(command)
-    finally:
-        release_duckdb_file()
-        if previous is None:
-            os.environ.pop("CUSTOMER_SEGMENTS_DUCKDB_PATH", None)
-        else:
-            os.environ["CUSTOMER_SEGMENTS_DUCKDB_PATH"] = previous
-    messages = [str(result.exception)] if result.exception else []
-    for node_result in getattr(result.result, "results", None) or []:
-        if node_result.status not in ("success", "pass"):
-            messages.append(f"{node_result.node.unique_id}: {node_result.status}: {node_result.message}")
-    return DbtRun(success=result.success, messages="\n".join(messages), database=database)
-
-
-def release_duckdb_file() -> None:
-    """dbt-duckdb keeps its database open in-process after a run; close it so the test (or
-    the next run) can open the file. DuckDB allows one writer or many readers, not both."""
-    manager = DuckDBConnectionManager
-    with manager._LOCK:
-        if manager._ENV is not None:
-            manager._ENV.close()
-            manager._ENV = None
-    gc.collect()
+def run_dbt(args: list[str], database: Path, variables: dict[str, Any] | None = None) -> DbtRun:
+    """Run one dbt command against `database`, with a target folder beside it."""
+    result = invoke(args, variables, database=database, target_path=database.parent / "target")
+    return DbtRun(success=result.success, messages=result.messages, database=database)
 
 
 @pytest.fixture
@@ -131,6 +91,16 @@ def build(tmp_path: Path):
         return run
 
     return _build
+
+
+@pytest.fixture
+def run_dbt_in(tmp_path: Path):
+    """run_dbt_in(args, vars) -> DbtRun of any dbt command on the test's database file."""
+
+    def _run(args: list[str], variables: dict[str, Any] | None = None) -> DbtRun:
+        return run_dbt(args, database=tmp_path / "warehouse.duckdb", variables=variables)
+
+    return _run
 
 
 def assert_built(run: DbtRun) -> None:

@@ -14,6 +14,8 @@ latest_order as (
 final as (
     select
         {{ as_of_date_literal() or 'latest_order_date' }} as as_of_date,
+        cast({{ as_of_date_literal() or 'latest_order_date' }} as {{ dbt.type_timestamp() }})
+            as as_of_at,
         cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }})
             as reporting_currency,
         {{ 'true' if var('include_tax_and_shipping') else 'false' }}

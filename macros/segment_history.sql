@@ -1,0 +1,69 @@
+{#- Keeping the segment history snapshot (history.customer_segment_snapshot) in business
+    time and written forward only. -#}
+
+{#- The snapshot relation, or none before it exists. Used where a ref() would create a
+    dependency (the as-of guard test must run before the marts, not after the snapshot). -#}
+{% macro segment_history_relation() %}
+    {% if not execute %}{{ return(none) }}{% endif %}
+    {% set snapshot_node = graph.nodes.values()
+        | selectattr('resource_type', 'equalto', 'snapshot')
+        | selectattr('name', 'equalto', 'customer_segment_snapshot')
+        | first %}
+    {{ return(adapter.get_relation(
+        database=snapshot_node.database,
+        schema=snapshot_node.schema,
+        identifier=snapshot_node.alias
+    )) }}
+{% endmacro %}
+
+
+{#- Pre-hook: fail, changing nothing, when the as-of date being recorded is earlier than
+    the newest one already in the history. -#}
+{% macro assert_history_moves_forward(history, memberships) %}
+    {% if execute %}
+        {% set existing = adapter.get_relation(
+            database=history.database, schema=history.schema, identifier=history.identifier
+        ) %}
+        {% if existing is not none %}
+            {% set row = run_query(
+                "select (select max(as_of_at) from " ~ memberships ~ "), "
+                ~ "(select max(dbt_updated_at) from " ~ existing ~ ")"
+            ).rows[0] %}
+            {% if row[0] is not none and row[1] is not none and row[0] < row[1] %}
+                {{ exceptions.raise_compiler_error(
+                    "Segment history is written forward only: this run is as of "
+                    ~ row[0].strftime('%Y-%m-%d') ~ ", but the history already holds "
+                    ~ row[1].strftime('%Y-%m-%d') ~ ". Run for that date or later, or rebuild "
+                    ~ "history from scratch (README: 'Rebuilding history')."
+                ) }}
+            {% endif %}
+        {% endif %}
+    {% endif %}
+    select 1 as history_moves_forward
+{% endmacro %}
+
+
+{#- Post-hook: dbt stamps rows it closes because their key disappeared with the wall clock
+    of the run. History only ever holds times up to the newest as-of date, so any later
+    time was written by this run: move it to this run's as-of time. -#}
+{% macro stamp_deletions_with_as_of(history, memberships) %}
+    {% set as_of = "(select max(as_of_at) from " ~ memberships ~ ")" %}
+    {% for column in ['dbt_valid_from', 'dbt_valid_to', 'dbt_updated_at'] %}
+        update {{ history }}
+        set {{ column }} = {{ as_of }}
+        where {{ column }} > {{ as_of }};
+    {% endfor %}
+{% endmacro %}
+
+
+{#- `dbt run-operation reset_segment_history`: drop the history, to rebuild it from
+    scratch with the backfill. -#}
+{% macro reset_segment_history() %}
+    {% set history = segment_history_relation() %}
+    {% if history is none %}
+        {{ log("No segment history to reset.", info=true) }}
+    {% else %}
+        {% do adapter.drop_relation(history) %}
+        {{ log("Dropped " ~ history ~ ": rebuild it with the backfill.", info=true) }}
+    {% endif %}
+{% endmacro %}

@@ -1,0 +1,130 @@
+"""Replay segment history from the orders already in the data.
+
+Builds the segments as of every period end (day, week or month) between two dates, in
+order, recording each in the history snapshot, then runs a full `dbt build` as of the end
+date. History is written forward only, so period ends before the newest date already
+recorded are skipped: running the same backfill twice changes nothing.
+
+    python -m customer_segments.backfill --start 2023-01-31 --end 2025-12-31
+    python -m customer_segments.backfill --start 2025-01-01 --end 2025-03-31 --period week \
+        --vars '{raw_data_path: /data/exports}'
+
+To rebuild history from scratch, first `dbt run-operation reset_segment_history`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from customer_segments.dbt_invoke import DATABASE_ENV, PROJECT_DIR, invoke
+
+PERIODS = ("day", "week", "month")
+
+
+def period_ends(start: dt.date, end: dt.date, period: str) -> list[dt.date]:
+    """Every period end in [start, end]: each day, each Sunday, or each month's last day."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
+    if start > end:
+        raise ValueError(f"start {start} is after end {end}")
+    ends = []
+    if period == "month":
+        year, month = start.year, start.month
+        while True:
+            last = dt.date(year, month, calendar.monthrange(year, month)[1])
+            if last > end:
+                break
+            if last >= start:
+                ends.append(last)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return ends
+    step = dt.timedelta(days=1)
+    day = start
+    while day <= end:
+        if period == "day" or day.isoweekday() == 7:
+            ends.append(day)
+        day += step
+    return ends
+
+
+def newest_recorded_as_of(database: Path) -> dt.date | None:
+    """The newest as-of date in the history snapshot of a DuckDB file, if any."""
+    import duckdb
+
+    if not database.exists():
+        return None
+    with duckdb.connect(str(database), read_only=True) as connection:
+        exists = connection.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'history' and table_name = 'customer_segment_snapshot'"
+        ).fetchone()[0]
+        if not exists:
+            return None
+        newest = connection.execute(
+            "select max(dbt_updated_at) from history.customer_segment_snapshot"
+        ).fetchone()[0]
+    return newest.date() if newest is not None else None
+
+
+def backfill(start: dt.date, end: dt.date, period: str = "month",
+             variables: dict[str, Any] | None = None, database: Path | None = None,
+             target_path: Path | None = None, log=print) -> bool:
+    """Record history as of every period end, then build everything as of `end`."""
+    variables = dict(variables or {})
+    database_file = database or Path(
+        os.environ.get(DATABASE_ENV, PROJECT_DIR / "customer_segments.duckdb")
+    )
+    newest = newest_recorded_as_of(database_file)
+    rows = []
+    for as_of in [*period_ends(start, end, period), None]:
+        label = str(as_of or end)
+        if as_of is not None and newest is not None and as_of < newest:
+            rows.append((label, "skipped: already recorded", 0.0))
+            continue
+        began = time.monotonic()
+        if as_of is None:
+            # Last: everything, tests included, as of the end date.
+            if newest is not None and end < newest:
+                rows.append((label, "skipped: already recorded", 0.0))
+                break
+            args = ["build"]
+        else:
+            args = ["build", "--select", "+customer_segment_snapshot",
+                    "--exclude-resource-type", "test", "unit_test"]
+        result = invoke(args, {**variables, "as_of_date": label}, database=database,
+                        target_path=target_path)
+        rows.append((label, "recorded" if result.success else "FAILED", time.monotonic() - began))
+        if not result.success:
+            log(result.messages)
+            break
+    log("| as of | outcome | seconds |\n|---|---|---|")
+    for label, outcome, seconds in rows:
+        log(f"| {label} | {outcome} | {seconds:.1f} |")
+    return all(outcome != "FAILED" for _, outcome, _ in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--start", type=dt.date.fromisoformat, required=True)
+    parser.add_argument("--end", type=dt.date.fromisoformat, required=True)
+    parser.add_argument("--period", choices=PERIODS, default="month")
+    parser.add_argument("--vars", default="{}", help="extra dbt vars, as YAML")
+    args = parser.parse_args(argv)
+    try:
+        return 0 if backfill(args.start, args.end, args.period, yaml.safe_load(args.vars)) else 1
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
