@@ -18,10 +18,12 @@ TEST_DATABASE := target/test_sample.duckdb
 
 .PHONY: build test install lint dbt-test validate pytest sample lock clean
 
-$(BIN)/.installed: requirements.txt
+$(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	# The project's own Python (CLV models, generator, checks), importable by dbt's Python models.
+	$(BIN)/pip install --quiet --no-deps --editable .
 	touch $@
 
 install: $(BIN)/.installed

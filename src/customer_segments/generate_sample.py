@@ -96,6 +96,11 @@ def generate(spec: SampleSpec) -> dict[str, pd.DataFrame]:
     propensity[whales] *= 3.0
     # Customers arrive over the whole period; earlier ones have had longer to buy.
     first_seen_s = start_s + (rng.random(n_customers) ** 1.3 * span_s * 0.95).astype(np.int64)
+    # Customers drop out silently: each stays active for an exponential lifetime (mean
+    # about 18 months; whales stay longer), then never buys again.
+    lifetime_s = rng.exponential(540 * SECONDS_PER_DAY, size=n_customers)
+    lifetime_s[whales] *= 3
+    active_end_s = np.minimum(first_seen_s + lifetime_s.astype(np.int64), end_s)
     favourite_category = rng.integers(0, len(CATEGORIES), size=n_customers)
     # About 5% of customer records never order; everyone else orders at least once.
     never_orders = rng.random(n_customers) < 0.05
@@ -103,14 +108,14 @@ def generate(spec: SampleSpec) -> dict[str, pd.DataFrame]:
     n_guest = int(round(spec.orders * 0.03))
     n_customer_orders = spec.orders - n_guest
     buyers = np.flatnonzero(~never_orders)
-    weights = propensity[buyers] * (end_s - first_seen_s[buyers]) / span_s
+    weights = propensity[buyers] * (active_end_s[buyers] - first_seen_s[buyers] + SECONDS_PER_DAY) / span_s
     extra = rng.multinomial(n_customer_orders - len(buyers), weights / weights.sum())
     orders_per_buyer = 1 + extra
     order_customer = np.repeat(buyers, orders_per_buyer)
     # The first order of each buyer is on their first-seen day; the rest fall after it.
     is_first = np.zeros(len(order_customer), dtype=bool)
     is_first[np.concatenate(([0], np.cumsum(orders_per_buyer)[:-1]))] = True
-    remaining = end_s - first_seen_s[order_customer]
+    remaining = active_end_s[order_customer] - first_seen_s[order_customer]
     ordered_s = first_seen_s[order_customer] + np.where(
         is_first, 0, (rng.random(len(order_customer)) * remaining).astype(np.int64)
     )

@@ -80,6 +80,10 @@ def build_checks(marts: dict[str, pd.DataFrame]) -> list[MartCheck]:
             expect.ExpectColumnValuesToBeBetween(column="lifetime_spend_rank", min_value=1),
             expect.ExpectColumnValuesToBeInSet(column="is_top_customer", value_set=[True, False]),
             expect.ExpectColumnValuesToBeBetween(column="days_since_last_order", min_value=0),
+            expect.ExpectColumnValuesToBeBetween(column="probability_alive", min_value=0, max_value=1),
+            expect.ExpectColumnValuesToBeBetween(column="predicted_clv", min_value=0),
+            expect.ExpectColumnValuesToBeBetween(column="predicted_value_decile", min_value=1,
+                                                 max_value=10),
         ]),
         MartCheck("fct_orders", orders, [
             expect.ExpectColumnValuesToBeUnique(column="order_id"),

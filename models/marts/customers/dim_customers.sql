@@ -11,6 +11,14 @@ top_customer_threshold as (
     select * from {{ ref('int_top_customer_threshold') }}
 ),
 
+clv_predictions as (
+    select
+        *,
+        ntile(10) over (order by predicted_clv desc) as predicted_value_decile
+    from {{ ref('int_customers_clv_predictions') }}
+    where fit_purpose = 'prediction'
+),
+
 -- Only customers with positive spend are ranked: they are the population N.
 spenders_ranked as (
     select
@@ -49,12 +57,23 @@ final as (
             and customers.net_lifetime_spend >= top_customer_threshold.threshold,
             false
         ) as is_top_customer,
+        cast(clv_predictions.probability_alive as {{ type_double() }}) as probability_alive,
+        cast(clv_predictions.expected_transactions_short_window as {{ type_double() }})
+            as expected_transactions_short_window,
+        cast(clv_predictions.expected_transactions_long_window as {{ type_double() }})
+            as expected_transactions_long_window,
+        cast(clv_predictions.expected_average_order_value as decimal(18, 2))
+            as expected_average_order_value,
+        cast(clv_predictions.predicted_clv as decimal(18, 2)) as predicted_clv,
+        cast(clv_predictions.predicted_value_decile as integer) as predicted_value_decile,
         customers.as_of_date,
         customers.reporting_currency
     from customers
     cross join top_customer_threshold
     left join spenders_ranked
         on customers.customer_id = spenders_ranked.customer_id
+    left join clv_predictions
+        on customers.customer_id = clv_predictions.customer_id
 )
 
 select * from final

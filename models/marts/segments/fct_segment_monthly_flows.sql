@@ -29,13 +29,13 @@ month_offsets as (
 months as (
     select
         cast(
-            {{ dbt.dateadd('month', 'month_offsets.generated_number - 1', 'history_bounds.first_month') }}
+            {{ dbt.dateadd('month', 'month_offsets.generated_number - 1', 'first_month') }}
             as date
         ) as month_start
     from month_offsets
     cross join history_bounds
     where
-        {{ dbt.dateadd('month', 'month_offsets.generated_number - 1', 'history_bounds.first_month') }}
+        {{ dbt.dateadd('month', 'month_offsets.generated_number - 1', 'first_month') }}
         <= history_bounds.last_month
 ),
 
