@@ -16,7 +16,7 @@ SIZE ?= 1000000
 DATABASE ?= customer_segments.duckdb
 TEST_DATABASE := target/test_sample.duckdb
 
-.PHONY: build test install lint dbt-test validate pytest sample lock clean
+.PHONY: build test install lint dbt-test validate pytest backfill sample lock clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ validate: install
 
 pytest: install
 	$(BIN)/pytest tests_py
+
+## Replay segment history as of every period end: make backfill START=2023-01-01 END=2025-12-31 [PERIOD=month]
+backfill: install
+	$(BIN)/python -m customer_segments.backfill --start $(START) --end $(END) --period $(or $(PERIOD),month)
 
 ## Regenerate the bundled sample (deterministic: the same files every time).
 sample: install
