@@ -1,8 +1,23 @@
 {#- Long format: one row per customer and segment family, naming the segment the customer
     is in on the as-of date. Each family partitions the customers (every customer in
     exactly one of its segments), so per-family shares add up to 1. A new segment family
-    is a new union branch here: the comparison report, the history snapshot and its
-    events pick it up without changes. -#}
+    is one more entry in `families` below, naming a label column or expression of
+    dim_customers: the comparison report, the published segments, the history snapshot
+    and its events pick it up without changes. -#}
+{%- set families = [
+    ('all', "'All customers'"),
+    ('top_customers', "case when is_top_customer then 'Top Customers' else 'Other customers' end"),
+    ('value_tier', "'Tier ' || value_tier"),
+    ('rfm', 'rfm_segment'),
+    ('lifecycle', 'lifecycle_stage'),
+    ('rising_stars', "case when is_rising_star then 'Rising Stars' else 'Not rising stars' end"),
+    ('top_customers_at_risk',
+        "case when is_top_customer_at_risk then 'Top Customers at risk' else 'Not at risk' end"),
+    ('acquisition_cohort_year', "coalesce(acquisition_cohort_year, 'No purchases')"),
+    ('acquisition_cohort_quarter', "coalesce(acquisition_cohort_quarter, 'No purchases')"),
+    ('primary_category', 'primary_category'),
+    ('loyalty', "case when is_loyalty_member then 'Loyalty members' else 'Non-members' end"),
+] -%}
 
 with
 
@@ -18,27 +33,15 @@ reporting_period as (
     select * from {{ ref('int_reporting_period') }}
 ),
 
-all_customers as (
-    select
-        customer_id,
-        'all' as segment_family,
-        'All customers' as segment_name
-    from customers
-),
-
-top_customers as (
-    select
-        customer_id,
-        'top_customers' as segment_family,
-        case when is_top_customer then 'Top Customers' else 'Other customers' end
-            as segment_name
-    from customers
-),
-
 memberships as (
-    select * from all_customers
-    union all
-    select * from top_customers
+    {% for family, label in families %}
+        select
+            customer_id,
+            '{{ family }}' as segment_family,
+            cast({{ label }} as {{ dbt.type_string() }}) as segment_name
+        from customers
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 final as (

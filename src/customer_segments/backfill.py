@@ -97,11 +97,15 @@ def backfill(start: dt.date, end: dt.date, period: str = "month",
                 rows.append((label, "skipped: already recorded", 0.0))
                 break
             args = ["build"]
+            run_variables = {**variables, "as_of_date": label}
         else:
             args = ["build", "--select", "+customer_segment_snapshot",
                     "--exclude-resource-type", "test", "unit_test"]
-        result = invoke(args, {**variables, "as_of_date": label}, database=database,
-                        target_path=target_path)
+            # History needs the segments, not CLV validation; early period ends may have
+            # too little data to fit the CLV model at all.
+            run_variables = {**variables, "as_of_date": label, "clv_holdout_days": 0,
+                             "clv_on_insufficient_data": "skip"}
+        result = invoke(args, run_variables, database=database, target_path=target_path)
         rows.append((label, "recorded" if result.success else "FAILED", time.monotonic() - began))
         if not result.success:
             log(result.messages)

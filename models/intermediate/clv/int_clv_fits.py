@@ -28,7 +28,9 @@ def fit_one(purpose, summary, time_unit, on_insufficient_data):
                               summary["observation_time"].to_numpy(dtype=float))
         spend = clv.fit_gamma_gamma(x, summary["mean_repeat_value"].fillna(0).to_numpy(dtype=float))
     except clv.InsufficientDataError as error:
-        if on_insufficient_data != "skip":
+        # Only the fit behind the predictions is required; a holdout too early in the
+        # data's history just means no validation.
+        if purpose == "prediction" and on_insufficient_data != "skip":
             raise clv.InsufficientDataError(
                 f"Cannot fit the CLV models ({purpose} fit): {error} Set var "
                 "clv_on_insufficient_data: skip to build without predictions."

@@ -11,6 +11,27 @@ top_customer_threshold as (
     select * from {{ ref('int_top_customer_threshold') }}
 ),
 
+value_tiers as (
+    select * from {{ ref('int_customers_value_tiers') }}
+),
+
+rfm as (
+    select * from {{ ref('int_customers_rfm') }}
+),
+
+lifecycle as (
+    select * from {{ ref('int_customers_lifecycle') }}
+),
+
+rising_stars as (
+    select * from {{ ref('int_customers_rising_stars') }}
+),
+
+primary_categories as (
+    select * from {{ ref('int_customers_category_spend') }}
+    where category_rank = 1
+),
+
 clv_predictions as (
     select
         *,
@@ -57,6 +78,30 @@ final as (
             and customers.net_lifetime_spend >= top_customer_threshold.threshold,
             false
         ) as is_top_customer,
+        value_tiers.value_tier,
+        rfm.recency_score as rfm_recency_score,
+        rfm.frequency_score as rfm_frequency_score,
+        rfm.monetary_score as rfm_monetary_score,
+        rfm.rfm_segment,
+        lifecycle.lifecycle_stage,
+        rising_stars.trailing_net_spend,
+        rising_stars.is_rising_star,
+        coalesce(
+            customers.net_lifetime_spend > 0
+            and customers.net_lifetime_spend >= top_customer_threshold.threshold
+            and lifecycle.lifecycle_stage in ('At Risk', 'Churned'),
+            false
+        ) as is_top_customer_at_risk,
+        cast({{ dbt.date_trunc('month', 'customers.first_order_date') }} as date)
+            as acquisition_cohort_month,
+        cast(extract(year from customers.first_order_date) as {{ dbt.type_string() }})
+        || '-Q'
+        || cast(extract(quarter from customers.first_order_date) as {{ dbt.type_string() }})
+            as acquisition_cohort_quarter,
+        cast(extract(year from customers.first_order_date) as {{ dbt.type_string() }})
+            as acquisition_cohort_year,
+        coalesce(primary_categories.category, 'unknown') as primary_category,
+        primary_categories.category_share as primary_category_share,
         cast(clv_predictions.probability_alive as {{ type_double() }}) as probability_alive,
         cast(clv_predictions.expected_transactions_short_window as {{ type_double() }})
             as expected_transactions_short_window,
@@ -72,6 +117,16 @@ final as (
     cross join top_customer_threshold
     left join spenders_ranked
         on customers.customer_id = spenders_ranked.customer_id
+    left join value_tiers
+        on customers.customer_id = value_tiers.customer_id
+    left join rfm
+        on customers.customer_id = rfm.customer_id
+    left join lifecycle
+        on customers.customer_id = lifecycle.customer_id
+    left join rising_stars
+        on customers.customer_id = rising_stars.customer_id
+    left join primary_categories
+        on customers.customer_id = primary_categories.customer_id
     left join clv_predictions
         on customers.customer_id = clv_predictions.customer_id
 )

@@ -1,0 +1,60 @@
+{#- Rising Stars: not Top Customers, first purchase within `rising_star_max_tenure_days`,
+    and net spend over the trailing `rising_star_window_days` at or above the threshold
+    of the top `rising_star_fraction` of trailing-window spend (the Top Customers rule:
+    a real customer's spend, ties all in, among customers with positive trailing spend). -#}
+
+with
+
+customers as (
+    select * from {{ ref('int_customers_lifetime_spend') }}
+),
+
+orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+top_customer_threshold as (
+    select * from {{ ref('int_top_customer_threshold') }}
+),
+
+trailing_spend as (
+    select
+        customer_id,
+        sum(net_amount) as trailing_net_spend
+    from orders
+    where
+        is_completed
+        and not is_guest_order
+        and order_date > {{ dbt.dateadd('day', -1 * (var('rising_star_window_days') | int), 'as_of_date') }}
+    group by customer_id
+),
+
+trailing_threshold as (
+    select
+        {{ percentile(
+            'trailing_net_spend', var('rising_star_fraction'), 'discrete', descending=true
+        ) }} as threshold
+    from trailing_spend
+    where trailing_net_spend > 0
+),
+
+final as (
+    select
+        customers.customer_id,
+        cast(coalesce(trailing_spend.trailing_net_spend, 0) as decimal(18, 2))
+            as trailing_net_spend,
+        coalesce(
+            not (customers.net_lifetime_spend >= top_customer_threshold.threshold)
+            and customers.tenure_days <= {{ var('rising_star_max_tenure_days') }}
+            and trailing_spend.trailing_net_spend > 0
+            and trailing_spend.trailing_net_spend >= trailing_threshold.threshold,
+            false
+        ) as is_rising_star
+    from customers
+    cross join top_customer_threshold
+    cross join trailing_threshold
+    left join trailing_spend
+        on customers.customer_id = trailing_spend.customer_id
+)
+
+select * from final

@@ -1,0 +1,101 @@
+{#- Per acquisition cohort (month of first completed order) and month since then: how
+    many of the cohort bought that month, the retention rate, the month's net revenue,
+    and cumulative net revenue per cohort customer. Months run up to the as-of month. -#}
+
+-- Months tracked at most after a cohort's first month.
+{%- set longest_history_months = 1200 %}
+
+with
+
+customers as (
+    select * from {{ ref('dim_customers') }}
+),
+
+orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+reporting_period as (
+    select * from {{ ref('int_reporting_period') }}
+),
+
+cohorts as (
+    select
+        acquisition_cohort_month as cohort_month,
+        count(*) as cohort_customers
+    from customers
+    where acquisition_cohort_month is not null
+    group by acquisition_cohort_month
+),
+
+month_offsets as (
+    {{ dbt.generate_series(longest_history_months) }}
+),
+
+cohort_months as (
+    select
+        cohorts.cohort_month,
+        cohorts.cohort_customers,
+        month_offsets.generated_number - 1 as months_since_first_order
+    from cohorts
+    cross join month_offsets
+    cross join reporting_period
+    where
+        month_offsets.generated_number - 1
+        <= {{ dbt.datediff(
+            'cohorts.cohort_month',
+            dbt.date_trunc('month', 'reporting_period.as_of_date'),
+            'month'
+        ) }}
+),
+
+activity as (
+    select
+        customers.acquisition_cohort_month as cohort_month,
+        {{ dbt.datediff(
+            'customers.acquisition_cohort_month',
+            dbt.date_trunc('month', 'orders.order_date'),
+            'month'
+        ) }} as months_since_first_order,
+        count(distinct orders.customer_id) as active_customers,
+        sum(orders.net_amount) as net_revenue
+    from orders
+    inner join customers
+        on orders.customer_id = customers.customer_id
+    where orders.is_completed
+    group by
+        customers.acquisition_cohort_month,
+        {{ dbt.datediff(
+            'customers.acquisition_cohort_month',
+            dbt.date_trunc('month', 'orders.order_date'),
+            'month'
+        ) }}
+),
+
+final as (
+    select
+        cohort_months.cohort_month,
+        cast(cohort_months.months_since_first_order as integer) as months_since_first_order,
+        cast(cohort_months.cohort_customers as bigint) as cohort_customers,
+        cast(coalesce(activity.active_customers, 0) as bigint) as active_customers,
+        cast(
+            coalesce(activity.active_customers, 0) * 1.0 / cohort_months.cohort_customers
+            as {{ type_double() }}
+        ) as retention_rate,
+        cast(coalesce(activity.net_revenue, 0) as decimal(18, 2)) as net_revenue,
+        cast(
+            sum(coalesce(activity.net_revenue, 0)) over (
+                partition by cohort_months.cohort_month
+                order by cohort_months.months_since_first_order asc
+                rows between unbounded preceding and current row
+            ) / cohort_months.cohort_customers
+            as decimal(18, 2)
+        ) as cumulative_net_revenue_per_customer
+    from cohort_months
+    left join activity
+        on
+            cohort_months.cohort_month = activity.cohort_month
+            and cohort_months.months_since_first_order = activity.months_since_first_order
+)
+
+select * from final
