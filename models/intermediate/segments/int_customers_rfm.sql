@@ -32,16 +32,9 @@ buyers as (
 scored as (
     select
         customer_id,
-        {%- for score, count_column in [
-            ('recency_score', 'no_more_recent_count'),
-            ('frequency_score', 'no_more_frequent_count'),
-            ('monetary_score', 'no_more_valuable_count'),
-        ] %}
-            cast(
-                floor(cast(5 * {{ count_column }} + buyer_count - 1 as {{ type_double() }}) / buyer_count)
-                as integer
-            ) as {{ score }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ quintile_score('no_more_recent_count', 'buyer_count') }} as recency_score,
+        {{ quintile_score('no_more_frequent_count', 'buyer_count') }} as frequency_score,
+        {{ quintile_score('no_more_valuable_count', 'buyer_count') }} as monetary_score
     from buyers
 ),
 

@@ -25,7 +25,9 @@ trailing_spend as (
     where
         is_completed
         and not is_guest_order
-        and order_date > {{ dbt.dateadd('day', -1 * (var('rising_star_window_days') | int), 'as_of_date') }}
+        and order_date > {{ dbt.dateadd(
+            'day', -1 * (var('rising_star_window_days') | int), 'as_of_date'
+        ) }}
     group by customer_id
 ),
 

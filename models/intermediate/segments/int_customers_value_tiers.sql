@@ -51,7 +51,8 @@ matched as (
 lowest_tier as (
     select value_tier
     from tiers
-    where cumulative_fraction = (select max(cumulative_fraction) from tiers)
+    order by cumulative_fraction desc
+    limit 1
 ),
 
 final as (

@@ -50,8 +50,10 @@ final as (
         cast(with_share.buying_customers as bigint) as buying_customers,
         cast(with_share.category_spend as decimal(18, 2)) as category_spend,
         cast(with_share.category_share as {{ type_double() }}) as category_share,
-        cast(100.0 * with_share.category_share / nullif(everyone.category_share, 0)
-            as decimal(18, 2)) as category_share_index
+        cast(
+            100.0 * with_share.category_share / nullif(everyone.category_share, 0)
+            as decimal(18, 2)
+        ) as category_share_index
     from with_share
     left join everyone
         on with_share.category = everyone.category

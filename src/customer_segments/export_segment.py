@@ -1,0 +1,62 @@
+"""Write one segment's member list to CSV, for a campaign tool.
+
+    python -m customer_segments.export_segment --family top_customers \
+        --segment "Top Customers" --out top_customers.csv
+
+Reads `marts.fct_customer_segments` of a built DuckDB file through a read-only
+connection. Lists the families and segments when the one asked for does not exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import duckdb
+
+COLUMNS = "customer_id, email, country, net_lifetime_spend, last_order_date, as_of_date"
+
+
+def export_segment(database: Path, family: str, segment: str, out: Path) -> int:
+    """Write the members; return how many. Raises LookupError for an unknown segment."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        members = connection.execute(
+            f"select {COLUMNS} from marts.fct_customer_segments "
+            "where segment_family = ? and segment_name = ? order by net_lifetime_spend desc, "
+            "customer_id",
+            [family, segment],
+        ).df()
+        if members.empty:
+            known = connection.execute(
+                "select segment_family, segment_name, count(*) from marts.fct_customer_segments "
+                "group by all order by all"
+            ).fetchall()
+            listing = "\n".join(f"  {f} / {s} ({n} customers)" for f, s, n in known)
+            raise LookupError(f"No customers in {family} / {segment}. Segments:\n{listing}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    members.to_csv(out, index=False)
+    return len(members)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--family", required=True, help="segment family, e.g. top_customers")
+    parser.add_argument("--segment", required=True, help='segment name, e.g. "Top Customers"')
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--database", type=Path, default=Path("customer_segments.duckdb"))
+    args = parser.parse_args(argv)
+    if not args.database.exists():
+        print(f"{args.database} does not exist: run `make build` first.", file=sys.stderr)
+        return 2
+    try:
+        count = export_segment(args.database, args.family, args.segment, args.out)
+    except LookupError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"{count} customers written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
