@@ -1,13 +1,6 @@
 {#- The Segment Comparison Report: one row per segment of every family, its customers'
     behaviour, and each metric's index against All customers (100 = the same). -#}
-{%- set indexed_metrics = [
-    'average_net_lifetime_spend',
-    'average_order_value',
-    'orders_per_customer',
-    'median_days_since_last_order',
-    'repeat_purchase_rate',
-    'average_tenure_days',
-] -%}
+{%- set indexed_metrics = segment_comparison_metrics() -%}
 
 with
 

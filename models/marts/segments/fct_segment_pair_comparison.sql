@@ -1,14 +1,7 @@
 {#- Any two segments side by side: one row per ordered pair of segments (of any families,
     e.g. Top Customers vs Active), each metric of segment A and its index against
     segment B (100 = the same). -#}
-{%- set metrics = [
-    'average_net_lifetime_spend',
-    'average_order_value',
-    'orders_per_customer',
-    'median_days_since_last_order',
-    'repeat_purchase_rate',
-    'average_tenure_days',
-] -%}
+{%- set metrics = segment_comparison_metrics() -%}
 
 with
 
