@@ -180,13 +180,20 @@ def test_a_customer_deleted_upstream_leaves_every_segment(tmp_path, build):
 
     assert run.query(
         "select segment_family, segment_name, event_type, event_at from marts.fct_segment_events "
-        "where customer_id = 'A' order by segment_family, event_at, event_type"
+        "where customer_id = 'A' and segment_family in ('all', 'top_customers') "
+        "order by segment_family, event_at, event_type"
     ) == [
         ("all", "All customers", "entered", ts("2024-01-31")),
         ("all", "All customers", "exited", ts("2024-02-29")),
         ("top_customers", "Top Customers", "entered", ts("2024-01-31")),
         ("top_customers", "Top Customers", "exited", ts("2024-02-29")),
     ]
+    # A leaves every family it was in, on the day it disappears.
+    families = run.query("select count(distinct segment_family) from marts.fct_segment_events")
+    assert run.query(
+        "select count(distinct segment_family), min(event_at), max(event_at) "
+        "from marts.fct_segment_events where customer_id = 'A' and event_type = 'exited'"
+    ) == [(families[0][0], ts("2024-02-29"), ts("2024-02-29"))]
     # No wall-clock time anywhere in the history.
     assert run.query(
         "select max(greatest(dbt_valid_from, coalesce(dbt_valid_to, dbt_valid_from), dbt_updated_at)) "

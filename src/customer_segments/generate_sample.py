@@ -11,6 +11,9 @@ Everything is vectorised with numpy so that tens of millions of orders take minu
     python -m customer_segments.generate_sample --orders 20000 --out data/sample
     python -m customer_segments.generate_sample --orders 10000000 --format parquet \
         --out bench/data/10m
+
+CSV is the shop-export look (text, prefixed ids, timestamps with offsets, bad rows);
+Parquet is typed (integer ids, UTC timestamps, floats), written in chunks, for scale.
 """
 
 from __future__ import annotations
@@ -77,8 +80,66 @@ def _money(values: np.ndarray) -> np.ndarray:
     return np.char.mod("%.2f", np.round(values, 2)).astype(object)
 
 
-def generate(spec: SampleSpec) -> dict[str, pd.DataFrame]:
-    """All raw tables of the contract, as text columns, keyed by table name."""
+class _TextColumns:
+    """Columns as the text a shop's CSV export holds (ids with prefixes, ISO timestamps
+    with and without offsets, amounts with two decimals)."""
+
+    @staticmethod
+    def ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
+        return np.char.mod(f"{prefix}%0{width}d", numbers).astype(object)
+
+    @staticmethod
+    def missing_ids(count: int) -> np.ndarray:
+        return np.full(count, "", dtype=object)
+
+    timestamps = staticmethod(_iso)
+    money = staticmethod(_money)
+
+    @staticmethod
+    def integers(values: np.ndarray) -> np.ndarray:
+        return np.char.mod("%d", values).astype(object)
+
+    @staticmethod
+    def prices(values: np.ndarray) -> np.ndarray:
+        return np.char.mod("%.2f", values).astype(object)
+
+
+class _TypedColumns:
+    """Columns as typed Parquet holds them (integer ids, UTC timestamps, floats): no string
+    formatting, so tens of millions of rows take seconds. `offset` keeps ids unique
+    across the chunks of one data set."""
+
+    def __init__(self, offset: int):
+        self.offset = offset
+
+    def ids(self, prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
+        return self.offset + numbers.astype(np.int64)
+
+    @staticmethod
+    def missing_ids(count: int) -> np.ndarray:
+        return np.full(count, -1, dtype=np.int64)
+
+    @staticmethod
+    def timestamps(seconds: np.ndarray, style: np.ndarray) -> np.ndarray:
+        return _timestamps_utc(seconds)
+
+    @staticmethod
+    def money(values: np.ndarray) -> np.ndarray:
+        return np.round(values, 2)
+
+    @staticmethod
+    def integers(values: np.ndarray) -> np.ndarray:
+        return values.astype(np.int64)
+
+    @staticmethod
+    def prices(values: np.ndarray) -> np.ndarray:
+        return np.round(values, 2)
+
+
+def generate(spec: SampleSpec, typed_offset: int | None = None) -> dict[str, pd.DataFrame]:
+    """All raw tables of the contract, keyed by table name: text columns, or, with
+    `typed_offset`, typed columns whose ids start after that offset."""
+    columns = _TextColumns() if typed_offset is None else _TypedColumns(typed_offset)
     rng = np.random.default_rng(spec.seed)
     start_s = int(np.datetime64(spec.start, "s").astype(np.int64))
     end_s = int(np.datetime64(spec.end, "s").astype(np.int64)) + SECONDS_PER_DAY - 1
@@ -86,7 +147,7 @@ def generate(spec: SampleSpec) -> dict[str, pd.DataFrame]:
     n_customers = spec.customer_count
 
     # Customers: who they are, how often they buy, how much they spend per order.
-    customer_ids = np.char.mod("C%07d", np.arange(1, n_customers + 1)).astype(object)
+    customer_ids = columns.ids("C", np.arange(1, n_customers + 1), 7)
     country = rng.choice(COUNTRIES, size=n_customers, p=COUNTRY_WEIGHTS)
     currency_of_customer = pd.Series(country).map(CURRENCY_OF_COUNTRY).to_numpy(dtype=object)
     propensity = rng.gamma(shape=0.7, scale=1.0, size=n_customers)
@@ -123,7 +184,7 @@ def generate(spec: SampleSpec) -> dict[str, pd.DataFrame]:
     guest_currency = rng.choice(np.array(["USD", "EUR", "GBP"], dtype=object), size=n_guest)
 
     all_ordered_s = np.concatenate((ordered_s, guest_ordered_s))
-    all_customer = np.concatenate((customer_ids[order_customer], np.full(n_guest, "", dtype=object)))
+    all_customer = np.concatenate((customer_ids[order_customer], columns.missing_ids(n_guest)))
     all_currency = np.concatenate((currency_of_customer[order_customer], guest_currency))
     scale = np.concatenate((spend_scale[order_customer], np.full(n_guest, 45.0)))
     category_pref = np.concatenate(
@@ -137,7 +198,7 @@ def generate(spec: SampleSpec) -> dict[str, pd.DataFrame]:
     scale = scale[order_sequence]
     category_pref = category_pref[order_sequence]
     n_orders = len(all_ordered_s)
-    order_ids = np.char.mod("O%09d", np.arange(1, n_orders + 1)).astype(object)
+    order_ids = columns.ids("O", np.arange(1, n_orders + 1), 9)
 
     amount = np.round(scale * rng.lognormal(0.0, 0.45, size=n_orders), 2)
     amount = np.maximum(amount, 1.0)
@@ -168,13 +229,13 @@ def generate(spec: SampleSpec) -> dict[str, pd.DataFrame]:
         {
             "order_id": order_ids,
             "customer_id": all_customer,
-            "ordered_at": _iso(all_ordered_s, style),
+            "ordered_at": columns.timestamps(all_ordered_s, style),
             "status": status_text,
             "currency": all_currency,
-            "amount": _money(amount),
-            "tax": _money(tax),
-            "shipping": _money(shipping),
-            "updated_at": _iso(updated_s, np.ones(n_orders, dtype=np.int64)),
+            "amount": columns.money(amount),
+            "tax": columns.money(tax),
+            "shipping": columns.money(shipping),
+            "updated_at": columns.timestamps(updated_s, np.ones(n_orders, dtype=np.int64)),
         }
     )
 
@@ -182,10 +243,12 @@ def generate(spec: SampleSpec) -> dict[str, pd.DataFrame]:
     refund_share = np.where(full_refund[refund_idx], 1.0, rng.uniform(0.1, 0.6, size=len(refund_idx)))
     refunds = pd.DataFrame(
         {
-            "refund_id": np.char.mod("R%09d", np.arange(1, len(refund_idx) + 1)).astype(object),
+            "refund_id": columns.ids("R", np.arange(1, len(refund_idx) + 1), 9),
             "order_id": order_ids[refund_idx],
-            "refunded_at": _iso(refunded_s[refund_idx], np.ones(len(refund_idx), dtype=np.int64)),
-            "amount": _money(np.round(amount[refund_idx] * refund_share, 2)),
+            "refunded_at": columns.timestamps(
+                refunded_s[refund_idx], np.ones(len(refund_idx), dtype=np.int64)
+            ),
+            "amount": columns.money(np.round(amount[refund_idx] * refund_share, 2)),
         }
     )
 
@@ -228,11 +291,11 @@ def generate(spec: SampleSpec) -> dict[str, pd.DataFrame]:
         product_index = line_category * 20 + rng.integers(0, 20, size=len(line_order))
         tables["order_items"] = pd.DataFrame(
             {
-                "order_item_id": np.char.mod("L%010d", np.arange(1, len(line_order) + 1)).astype(object),
+                "order_item_id": columns.ids("L", np.arange(1, len(line_order) + 1), 10),
                 "order_id": order_ids[line_order],
-                "product_id": products["product_id"].to_numpy()[product_index],
-                "quantity": np.char.mod("%d", quantity).astype(object),
-                "unit_price": np.char.mod("%.2f", line_amount / quantity).astype(object),
+                "product_id": pd.Categorical.from_codes(product_index, products["product_id"]),
+                "quantity": columns.integers(quantity),
+                "unit_price": columns.prices(line_amount / quantity),
             }
         )
 
@@ -243,8 +306,10 @@ def generate(spec: SampleSpec) -> dict[str, pd.DataFrame]:
     tables["customers"] = pd.DataFrame(
         {
             "customer_id": customer_ids,
-            "email": np.char.add(np.char.lower(customer_ids.astype(str)), "@example.com").astype(object),
-            "created_at": _iso(created_s, np.ones(n_customers, dtype=np.int64)),
+            "email": np.char.add(
+                np.char.lower(customer_ids.astype(str)), "@example.com"
+            ).astype(object),
+            "created_at": columns.timestamps(created_s, np.ones(n_customers, dtype=np.int64)),
             "country": country,
             "is_loyalty_member": np.where(
                 rng.random(n_customers) < 0.3 + 0.3 * (propensity > 1.5), "true", "false"
@@ -348,6 +413,7 @@ def _add_bad_rows(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> 
 
 
 def write(tables: dict[str, pd.DataFrame], out: Path, file_format: str) -> None:
+    """One file per table (the bundled sample's layout)."""
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         for stale in out.glob(f"{name}.*"):
@@ -356,6 +422,51 @@ def write(tables: dict[str, pd.DataFrame], out: Path, file_format: str) -> None:
             frame.astype("string").to_parquet(out / f"{name}.parquet", index=False)
         else:
             frame.to_csv(out / f"{name}.csv", index=False)
+
+
+CHUNKED_TABLES = ("orders", "refunds", "order_items", "customers")
+
+
+def _typed_for_parquet(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    if name == "orders":
+        frame["customer_id"] = pd.array(frame["customer_id"], dtype="Int64")
+        frame.loc[frame["customer_id"] == -1, "customer_id"] = pd.NA
+    for column in ("status", "currency", "country", "is_loyalty_member", "category"):
+        if column in frame:
+            frame[column] = frame[column].astype("category")
+    return frame
+
+
+def write_typed_parquet(spec: SampleSpec, out: Path, chunk_orders: int = 2_000_000,
+                        log=print) -> None:
+    """Any size: typed Parquet, generated and written in chunks of `chunk_orders` orders
+    (each chunk its own customers, with ids unique across chunks), as folders
+    `<table>/part-NNNNN.parquet` that `raw_data_path` reads whole. Memory stays that of
+    one chunk."""
+    import shutil
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name in (*CHUNKED_TABLES, "products", "exchange_rates"):
+        for stale in out.glob(f"{name}*"):
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    chunks = max(1, -(-spec.orders // chunk_orders))
+    customers_per_order = spec.customer_count / spec.orders
+    for index in range(chunks):
+        orders = min(chunk_orders, spec.orders - index * chunk_orders)
+        chunk = SampleSpec(
+            orders=orders, customers=max(1, round(orders * customers_per_order)),
+            start=spec.start, end=spec.end, seed=spec.seed + index, bad_rows=False,
+            order_items=spec.order_items,
+        )
+        tables = generate(chunk, typed_offset=index * 10_000_000_000)
+        for name, frame in tables.items():
+            frame = _typed_for_parquet(name, frame)
+            if name in CHUNKED_TABLES:
+                (out / name).mkdir(exist_ok=True)
+                frame.to_parquet(out / name / f"part-{index:05d}.parquet", index=False)
+            elif index == 0:
+                frame.to_parquet(out / f"{name}.parquet", index=False)
+        log(f"chunk {index + 1}/{chunks}: {orders:,} orders")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -369,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
     parser.add_argument("--no-bad-rows", action="store_true")
     parser.add_argument("--no-order-items", action="store_true")
+    parser.add_argument("--chunk-orders", type=int, default=2_000_000,
+                        help="parquet: orders generated and written per chunk")
     args = parser.parse_args(argv)
     spec = SampleSpec(
         orders=args.orders,
@@ -379,6 +492,10 @@ def main(argv: list[str] | None = None) -> int:
         bad_rows=not args.no_bad_rows,
         order_items=not args.no_order_items,
     )
+    if args.format == "parquet":
+        write_typed_parquet(spec, args.out, args.chunk_orders,
+                            log=lambda line: print(line, file=sys.stderr))
+        return 0
     tables = generate(spec)
     write(tables, args.out, args.format)
     for name, frame in tables.items():

@@ -32,6 +32,7 @@ final as (
             as gamma_gamma_log_likelihood,
         cast(fits.gamma_gamma_converged as boolean) as gamma_gamma_converged,
         cast(fits.gamma_gamma_customers as bigint) as gamma_gamma_customers,
+        cast(fits.fitted_on_customers as bigint) as fitted_on_customers,
         cast(fits.fit_error as {{ dbt.type_string() }}) as fit_error
     from fits
     cross join reporting_period
