@@ -16,7 +16,7 @@ SIZE ?= 1000000
 DATABASE ?= customer_segments.duckdb
 TEST_DATABASE := target/test_sample.duckdb
 
-.PHONY: build test install lint dbt-test validate pytest backfill sample lock clean
+.PHONY: build test install lint dbt-test validate pytest backfill bench sample lock clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ pytest: install
 ## Replay segment history as of every period end: make backfill START=2023-01-01 END=2025-12-31 [PERIOD=month]
 backfill: install
 	$(BIN)/python -m customer_segments.backfill --start $(START) --end $(END) --period $(or $(PERIOD),month)
+
+## Benchmark at SIZE orders (default 1,000,000): make bench SIZE=10000000 [PANDAS=1]
+bench: install
+	$(BIN)/python -m customer_segments.bench --size $(SIZE) $(if $(PANDAS),--pandas,)
 
 ## Regenerate the bundled sample (deterministic: the same files every time).
 sample: install

@@ -1,0 +1,188 @@
+"""Benchmark: generate data at a size, build it, and measure against two references.
+
+    python -m customer_segments.bench --size 1000000            # or: make bench SIZE=1000000
+    python -m customer_segments.bench --size 10000000 --pandas  # also time the pandas version
+
+For each size it prints a markdown table: data generation, the full `dbt build` (wall
+time and peak memory), the models on the path from raw orders to lifetime spend and the
+Top Customers threshold (from run_results.json), the heaviest models, and two
+references measured on the same data in the same run: a single hand-written DuckDB query
+computing lifetime spend and the threshold (the floor), and a straightforward pandas
+implementation (what an analyst would write). Ratios are the headline; timings are never
+asserted anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from customer_segments.dbt_invoke import PROJECT_DIR
+
+# The models on the path raw orders -> lifetime spend -> threshold.
+LIFETIME_SPEND_PATH = (
+    "base_shop__exchange_rates_checked", "base_shop__exchange_rates_daily",
+    "base_shop__orders_checked", "base_shop__order_ids", "base_shop__refunds_checked",
+    "int_reporting_period", "fct_orders", "int_customers_lifetime_spend",
+    "int_top_customer_threshold",
+)
+
+FLOOR_QUERY = """
+with rates as (
+    select upper(currency) as currency, cast(rate_date as date) as rate_date,
+           cast(rate_to_reporting as double) as rate
+    from read_parquet('{data}/exchange_rates.parquet')
+),
+orders as (
+    select o.order_id, o.customer_id, cast(o.ordered_at as date) as order_date,
+           o.amount * case when o.currency = 'USD' then 1 else r.rate end as gross,
+           lower(trim(o.status)) as status, coalesce(r.rate, 1) as rate
+    from read_parquet('{data}/orders/*.parquet') o
+    asof left join rates r on o.currency = r.currency and cast(o.ordered_at as date) >= r.rate_date
+    where o.customer_id is not null and lower(trim(o.status)) in ('completed', 'refunded')
+),
+refunds as (
+    select order_id, sum(amount) as refunded from read_parquet('{data}/refunds/*.parquet')
+    group by order_id
+),
+spend as (
+    select o.customer_id,
+           sum(round(o.gross, 2) - case when o.status = 'refunded' then round(o.gross, 2)
+               else least(round(o.gross, 2), round(coalesce(f.refunded, 0) * o.rate, 2)) end)
+               as net
+    from orders o left join refunds f using (order_id)
+    group by o.customer_id
+)
+select count(*) filter (where net > 0) as population,
+       quantile_disc(net, 0.9) filter (where net > 0) as threshold,
+       sum(net) as net_revenue
+from spend
+"""
+
+PANDAS_SCRIPT = """
+import sys, pandas as pd
+data = sys.argv[1]
+orders = pd.read_parquet(f"{data}/orders")
+rates = pd.read_parquet(f"{data}/exchange_rates.parquet")
+refunds = pd.read_parquet(f"{data}/refunds")
+orders = orders[orders["customer_id"].notna()]
+orders["status"] = orders["status"].astype(str).str.strip().str.lower()
+orders = orders[orders["status"].isin(["completed", "refunded"])]
+orders["order_date"] = pd.to_datetime(orders["ordered_at"]).dt.normalize().astype("datetime64[ns]")
+rates["rate_date"] = pd.to_datetime(rates["rate_date"]).astype("datetime64[ns]")
+rates["rate"] = rates["rate_to_reporting"].astype(float)
+orders = orders.sort_values("order_date")
+orders = pd.merge_asof(orders, rates.sort_values("rate_date")[["currency", "rate_date", "rate"]],
+                       left_on="order_date", right_on="rate_date", by="currency")
+orders.loc[orders["currency"] == "USD", "rate"] = 1.0
+orders["gross"] = (orders["amount"] * orders["rate"]).round(2)
+refunded = refunds.groupby("order_id")["amount"].sum().rename("refunded")
+orders = orders.join(refunded, on="order_id")
+orders["refund"] = (orders["refunded"].fillna(0) * orders["rate"]).round(2).clip(upper=orders["gross"])
+orders.loc[orders["status"] == "refunded", "refund"] = orders["gross"]
+orders["net"] = orders["gross"] - orders["refund"]
+spend = orders.groupby("customer_id")["net"].sum()
+positive = spend[spend > 0].sort_values(ascending=False)
+rank = -(-len(positive) // 10)
+print(len(positive), positive.iloc[rank - 1], spend.sum())
+"""
+
+
+def timed(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """(seconds, peak resident memory in GiB, output) of a command, via GNU time."""
+    started = time.monotonic()
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], capture_output=True,
+                            text=True, env={**os.environ, **(env or {})}, cwd=PROJECT_DIR)
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    peak_kib = int(result.stderr.strip().splitlines()[-1])
+    return seconds, peak_kib / 1024 / 1024, result.stdout
+
+
+def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) -> list[str]:
+    python = sys.executable
+    data = data_root / f"orders_{size}"
+    rows = []
+    if regenerate or not (data / "orders").exists():
+        seconds, peak, _ = timed([python, "-m", "customer_segments.generate_sample",
+                                  "--orders", str(size), "--format", "parquet",
+                                  "--out", str(data)])
+        rows.append(("generate data (typed Parquet)", seconds, peak, ""))
+    database = data / "warehouse.duckdb"
+    target = data / "target"
+    for stale in (database, Path(f"{database}.wal")):
+        stale.unlink(missing_ok=True)
+    shutil.rmtree(target, ignore_errors=True)
+    dbt = str(Path(python).parent / "dbt")
+    build_seconds, build_peak, _ = timed(
+        [dbt, "build", "--exclude-resource-type", "unit_test", "--target-path", str(target),
+         "--vars", json.dumps({"raw_data_path": str(data)})],
+        env={"CUSTOMER_SEGMENTS_DUCKDB_PATH": str(database),
+             "DBT_PROFILES_DIR": str(PROJECT_DIR)},
+    )
+    rows.append(("full `dbt build` (models, snapshot, data tests)", build_seconds, build_peak, ""))
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    timings = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results
+               if r["unique_id"].startswith(("model.", "snapshot."))}
+    path_seconds = sum(timings.get(name, 0.0) for name in LIFETIME_SPEND_PATH)
+
+    floor_seconds, floor_peak, floor_out = timed(
+        [python, "-c", "import duckdb, sys; print(duckdb.sql(sys.argv[1]).fetchall())",
+         FLOOR_QUERY.format(data=data)])
+    rows.append(("models raw -> lifetime spend -> threshold (sum of run_results)",
+                 path_seconds, None, f"{path_seconds / floor_seconds:.1f}x the floor"))
+    rows.append(("floor: one hand-written DuckDB query", floor_seconds, floor_peak,
+                 floor_out.strip()))
+    if with_pandas:
+        pandas_seconds, pandas_peak, pandas_out = timed([python, "-c", PANDAS_SCRIPT, str(data)])
+        rows.append(("pandas implementation", pandas_seconds, pandas_peak,
+                     f"{pandas_seconds / path_seconds:.1f}x slower than our models; "
+                     f"{pandas_out.strip()}"))
+    for name, seconds in sorted(timings.items(), key=lambda item: -item[1])[:8]:
+        rows.append((f"model `{name}`", seconds, None, ""))
+
+    lines = [f"### {size:,} orders", "", "| step | seconds | peak memory (GiB) | note |",
+             "|---|---|---|---|"]
+    for step, seconds, peak, note in rows:
+        memory = f"{peak:.2f}" if peak is not None else ""
+        lines.append(f"| {step} | {seconds:.1f} | {memory} | {note} |")
+    return lines
+
+
+def machine_description() -> str:
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024 ** 3
+    import duckdb
+
+    return (f"{platform.machine()}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, "
+            f"Python {platform.python_version()}, DuckDB {duckdb.__version__}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, action="append", required=True,
+                        help="orders to generate (repeat for several sizes)")
+    parser.add_argument("--data-root", type=Path, default=PROJECT_DIR / "bench" / "data")
+    parser.add_argument("--pandas", action="store_true", help="also time the pandas version")
+    parser.add_argument("--regenerate", action="store_true")
+    args = parser.parse_args(argv)
+    print(f"Machine: {machine_description()}\n")
+    for size in args.size:
+        print("\n".join(bench_size(size, args.data_root, args.pandas, args.regenerate)))
+        print()
+    print(textwrap.dedent("""\
+        Peak memory is the largest resident set of the step's process tree (GNU time).
+        Incremental runs are not measured yet: every build is a full rebuild."""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
