@@ -147,6 +147,9 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
         rows.append(("pandas implementation", pandas_seconds, pandas_peak,
                      f"{pandas_seconds / path_seconds:.1f}x slower than our models; "
                      f"{pandas_out.strip()}"))
+    clv_seconds = timings.get("int_clv_fits", 0.0) + timings.get("int_customers_clv_predictions", 0.0)
+    rows.append(("CLV: fit (`int_clv_fits`) + predictions for every customer", clv_seconds, None,
+                 f"{size // 10:,} customers"))
     for name, seconds in sorted(timings.items(), key=lambda item: -item[1])[:8]:
         rows.append((f"model `{name}`", seconds, None, ""))
 
