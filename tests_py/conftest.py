@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import duckdb
 import pytest
 
-from customer_segments.dbt_invoke import invoke
+from customer_segments.dbt_invoke import PROJECT_DIR, invoke
 
 ORDER_COLUMNS = [
     "order_id", "customer_id", "ordered_at", "status", "currency", "amount", "tax",
