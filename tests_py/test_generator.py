@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from conftest import PROJECT_DIR, assert_built
-from customer_segments.generate_sample import SampleSpec, generate, write, write_typed_parquet
+from customer_segments.generate_sample import SampleSpec, generate, write_csv, write_typed_parquet
 
 
 def test_same_seed_same_data():
@@ -19,7 +19,7 @@ def test_same_seed_same_data():
 
 
 def test_bundled_sample_is_what_the_generator_writes(tmp_path):
-    write(generate(SampleSpec()), tmp_path, "csv")
+    write_csv(generate(SampleSpec()), tmp_path)
     for bundled in (PROJECT_DIR / "data" / "sample").glob("*.csv"):
         assert (tmp_path / bundled.name).read_bytes() == bundled.read_bytes(), bundled.name
 

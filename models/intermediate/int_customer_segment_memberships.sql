@@ -38,7 +38,8 @@ memberships as (
         select
             customer_id,
             '{{ family }}' as segment_family,
-            cast({{ label }} as {{ dbt.type_string() }}) as segment_name
+            cast({{ label }} as {{ dbt.type_string() }}) as segment_name,
+            net_lifetime_spend
         from customers
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -49,12 +50,10 @@ final as (
         memberships.customer_id,
         memberships.segment_family,
         memberships.segment_name,
-        customers.net_lifetime_spend,
+        memberships.net_lifetime_spend,
         top_customer_threshold.threshold as top_customer_threshold,
         reporting_period.as_of_at
     from memberships
-    inner join customers
-        on memberships.customer_id = customers.customer_id
     cross join top_customer_threshold
     cross join reporting_period
 )

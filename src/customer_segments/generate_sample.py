@@ -412,16 +412,13 @@ def _add_bad_rows(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> 
         tables["order_items"] = pd.concat([items, bad_items], ignore_index=True)
 
 
-def write(tables: dict[str, pd.DataFrame], out: Path, file_format: str) -> None:
-    """One file per table (the bundled sample's layout)."""
+def write_csv(tables: dict[str, pd.DataFrame], out: Path) -> None:
+    """One CSV file per table (the bundled sample's layout)."""
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         for stale in out.glob(f"{name}.*"):
             stale.unlink()
-        if file_format == "parquet":
-            frame.astype("string").to_parquet(out / f"{name}.parquet", index=False)
-        else:
-            frame.to_csv(out / f"{name}.csv", index=False)
+        frame.to_csv(out / f"{name}.csv", index=False)
 
 
 CHUNKED_TABLES = ("orders", "refunds", "order_items", "customers")
@@ -497,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
                             log=lambda line: print(line, file=sys.stderr))
         return 0
     tables = generate(spec)
-    write(tables, args.out, args.format)
+    write_csv(tables, args.out)
     for name, frame in tables.items():
         print(f"{name}: {len(frame):,} rows", file=sys.stderr)
     return 0

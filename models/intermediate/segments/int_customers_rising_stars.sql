@@ -46,7 +46,9 @@ final as (
         cast(coalesce(trailing_spend.trailing_net_spend, 0) as decimal(18, 2))
             as trailing_net_spend,
         coalesce(
-            not (customers.net_lifetime_spend >= top_customer_threshold.threshold)
+            not {{ reaches_spend_threshold(
+                'customers.net_lifetime_spend', 'top_customer_threshold.threshold'
+            ) }}
             and customers.tenure_days <= {{ var('rising_star_max_tenure_days') }}
             and trailing_spend.trailing_net_spend > 0
             and trailing_spend.trailing_net_spend >= trailing_threshold.threshold,

@@ -43,9 +43,9 @@ matched as (
         ) as tier_rank
     from customers
     inner join tier_thresholds
-        on
-            customers.net_lifetime_spend > 0
-            and customers.net_lifetime_spend >= tier_thresholds.threshold
+        on {{ reaches_spend_threshold(
+            'customers.net_lifetime_spend', 'tier_thresholds.threshold'
+        ) }}
 ),
 
 lowest_tier as (

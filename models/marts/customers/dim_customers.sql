@@ -73,11 +73,9 @@ final as (
         cast(spenders_ranked.lifetime_spend_rank as bigint) as lifetime_spend_rank,
         cast(spenders_ranked.lifetime_spend_percentile as {{ type_double() }})
             as lifetime_spend_percentile,
-        coalesce(
-            customers.net_lifetime_spend > 0
-            and customers.net_lifetime_spend >= top_customer_threshold.threshold,
-            false
-        ) as is_top_customer,
+        {{ reaches_spend_threshold(
+            'customers.net_lifetime_spend', 'top_customer_threshold.threshold'
+        ) }} as is_top_customer,
         value_tiers.value_tier,
         rfm.recency_score as rfm_recency_score,
         rfm.frequency_score as rfm_frequency_score,
@@ -86,12 +84,11 @@ final as (
         lifecycle.lifecycle_stage,
         rising_stars.trailing_net_spend,
         rising_stars.is_rising_star,
-        coalesce(
-            customers.net_lifetime_spend > 0
-            and customers.net_lifetime_spend >= top_customer_threshold.threshold
-            and lifecycle.lifecycle_stage in ('At Risk', 'Churned'),
-            false
-        ) as is_top_customer_at_risk,
+        {{ reaches_spend_threshold(
+            'customers.net_lifetime_spend', 'top_customer_threshold.threshold'
+        ) }}
+        and coalesce(lifecycle.lifecycle_stage in ('At Risk', 'Churned'), false)
+            as is_top_customer_at_risk,
         cast({{ dbt.date_trunc('month', 'customers.first_order_date') }} as date)
             as acquisition_cohort_month,
         cast(extract(year from customers.first_order_date) as {{ dbt.type_string() }})
