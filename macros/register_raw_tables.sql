@@ -87,7 +87,7 @@
     {% set raw_path = var('raw_data_path') | string %}
     {% if raw_path.endswith('/') %}{% set raw_path = raw_path[:-1] %}{% endif %}
     {% set found = run_query(
-        "select count(*) from glob(" ~ sql_string(raw_path ~ "/*") ~ ")"
+        "select count(*) from glob(" ~ sql_string(raw_path ~ "/**") ~ ")"
     ) %}
     {% if found.rows[0][0] == 0 %}
         {{ exceptions.raise_compiler_error(
@@ -110,6 +110,11 @@
             {% do run_query(
                 "create or replace view " ~ target_view ~ " as " ~ empty_raw_table_sql(table)
             ) %}
+            {% do run_query(
+                "create or replace view " ~ raw_files_relation(table.name) ~ " as select"
+                ~ " cast(null as varchar) as _source_file, cast(null as timestamp) as _loaded_at"
+                ~ " where 1 = 0"
+            ) %}
         {% else %}
             {% set formats = files | map(attribute=1) | unique | list %}
             {% if formats | length > 1 %}
@@ -123,23 +128,29 @@
             {% set file_list = "[" ~ quoted_files | join(", ") ~ "]" %}
             {% set file_names = files | map(attribute=0) | join(", ") %}
             {% if formats[0] == 'parquet' %}
-                {% set reader = "read_parquet(" ~ file_list ~ ", union_by_name = true)" %}
+                {% set reader = "read_parquet(" ~ file_list
+                    ~ ", union_by_name = true, filename = true)" %}
             {% else %}
                 {% set reader = "read_csv(" ~ file_list ~ ", header = true, all_varchar = true"
-                    ~ ", delim = ',', quote = '\"', escape = '\"', union_by_name = true)" %}
+                    ~ ", delim = ',', quote = '\"', escape = '\"', union_by_name = true"
+                    ~ ", filename = true)" %}
             {% endif %}
             {% set file_columns = {} %}
             {% for row in run_query("describe select * from " ~ reader) %}
                 {% do file_columns.update({(row[0] | trim | lower): row[0]}) %}
             {% endfor %}
-            {% set loaded_at = run_query(
-                "select max(last_modified) from read_blob(" ~ file_list ~ ")"
-            ).rows[0][0] %}
+            {#- Each file's modification time is when its rows landed: incremental models
+                re-read only the files that landed since their watermark. -#}
+            {% set files_view = raw_files_relation(table.name) %}
+            {% do run_query(
+                "create or replace view " ~ files_view ~ " as select filename as _source_file, "
+                ~ "cast(last_modified as timestamp) as _loaded_at from read_blob(" ~ file_list ~ ")"
+            ) %}
             {% set select_list = [] %}
             {% for column in table.columns if column.name != '_loaded_at' %}
                 {% if column.name in file_columns %}
                     {% do select_list.append(
-                        "cast(" ~ adapter.quote(file_columns[column.name]) ~ " as varchar) as "
+                        "cast(raw_file." ~ adapter.quote(file_columns[column.name]) ~ " as varchar) as "
                         ~ column.name
                     ) %}
                 {% elif column.required %}
@@ -151,12 +162,13 @@
                     {% do select_list.append("cast(null as varchar) as " ~ column.name) %}
                 {% endif %}
             {% endfor %}
-            {% do select_list.append(
-                "cast(" ~ sql_string(loaded_at | string) ~ " as timestamp) as _loaded_at"
-            ) %}
+            {% do select_list.append("raw_file.filename as _source_file") %}
+            {% do select_list.append("landed_file._loaded_at") %}
             {% do run_query(
                 "create or replace view " ~ target_view ~ " as select "
-                ~ select_list | join(", ") ~ " from " ~ reader
+                ~ select_list | join(", ") ~ " from " ~ reader ~ " as raw_file"
+                ~ " inner join " ~ files_view ~ " as landed_file"
+                ~ " on raw_file.filename = landed_file._source_file"
             ) %}
         {% endif %}
     {% endfor %}
@@ -193,6 +205,7 @@
             "cast(null as " ~ dbt.type_string() ~ ") as " ~ column.name
         ) %}
     {% endfor %}
+    {% do select_list.append("cast(null as " ~ dbt.type_string() ~ ") as _source_file") %}
     {% do select_list.append("cast(null as " ~ dbt.type_timestamp() ~ ") as _loaded_at") %}
     {{ return("select " ~ select_list | join(", ") ~ " where 1 = 0") }}
 {% endmacro %}
@@ -201,4 +214,10 @@
 {#- A SQL string literal. -#}
 {% macro sql_string(value) %}
     {{ return("'" ~ (value | string | replace("'", "''")) ~ "'") }}
+{% endmacro %}
+
+
+{#- The view listing the files of one raw table and when each landed (DuckDB reader only). -#}
+{% macro raw_files_relation(table_name) %}
+    {{ return(adapter.quote(var('raw_schema')) ~ "." ~ adapter.quote("_files_" ~ table_name)) }}
 {% endmacro %}

@@ -4,9 +4,8 @@
 
 with
 
-orders as (
-    select * from {{ ref('fct_orders') }}
-    where not is_guest_order
+order_totals as (
+    select * from {{ ref('int_customer_order_totals') }}
 ),
 
 customer_records as (
@@ -27,23 +26,9 @@ known_customer_records as (
 ),
 
 customer_ids as (
-    select customer_id from orders
+    select customer_id from order_totals
     union
     select customer_id from known_customer_records
-),
-
-order_totals as (
-    select
-        customer_id,
-        count(*) as order_count,
-        sum(case when is_completed then 1 else 0 end) as completed_order_count,
-        min(case when is_completed then order_date end) as first_order_date,
-        max(case when is_completed then order_date end) as last_order_date,
-        sum(gross_amount) as gross_spend,
-        sum(refunded_amount) as refunded_amount,
-        sum(net_amount) as net_lifetime_spend
-    from orders
-    group by customer_id
 ),
 
 joined as (

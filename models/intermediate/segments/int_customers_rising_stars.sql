@@ -17,18 +17,23 @@ top_customer_threshold as (
     select * from {{ ref('int_top_customer_threshold') }}
 ),
 
+reporting_period as (
+    select * from {{ ref('int_reporting_period') }}
+),
+
 trailing_spend as (
     select
-        customer_id,
-        sum(net_amount) as trailing_net_spend
+        orders.customer_id,
+        sum(orders.net_amount) as trailing_net_spend
     from orders
+    cross join reporting_period
     where
-        is_completed
-        and not is_guest_order
-        and order_date > {{ dbt.dateadd(
-            'day', -1 * (var('rising_star_window_days') | int), 'as_of_date'
+        orders.is_completed
+        and not orders.is_guest_order
+        and orders.order_date > {{ dbt.dateadd(
+            'day', -1 * (var('rising_star_window_days') | int), 'reporting_period.as_of_date'
         ) }}
-    group by customer_id
+    group by orders.customer_id
 ),
 
 trailing_threshold as (

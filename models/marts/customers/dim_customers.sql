@@ -35,7 +35,7 @@ primary_categories as (
 clv_predictions as (
     select
         *,
-        ntile(10) over (order by predicted_clv desc) as predicted_value_decile
+        ntile(10) over (order by predicted_clv desc, customer_id asc) as predicted_value_decile
     from {{ ref('int_customers_clv_predictions') }}
     where fit_purpose = 'prediction'
 ),

@@ -1,14 +1,62 @@
 {#- One row per accepted order placed on or before the as-of date, valued in the
     reporting currency, with the refunds made up to that date. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_changed_keys',
+    unique_key='order_id',
+    on_schema_change='fail',
+) }}
+
+{#- Orders to recompute: those rechecked upstream, those with refunds rechecked, and those
+    the as-of date moved past in either direction: orders dated between the latest order
+    date held and the as-of date, and orders with a refund dated after the earlier of the
+    two. -#}
+{%- set latest_order_date_held = incremental_state_literal('max(order_date)', 'date') %}
+{%- set watermark = refreshed_watermark() %}
+{%- set changed_orders_sql %}
+    select order_id from {{ ref('base_shop__orders_checked') }}
+    where refreshed_at > {{ watermark }}
+    union all
+    select order_id from {{ ref('base_shop__refunds_checked') }}
+    where refreshed_at > {{ watermark }}
+    union all
+    select orders.order_id
+    from {{ ref('stg_shop__orders') }} as orders
+    cross join {{ ref('int_reporting_period') }} as reporting_period
+    where
+        orders.order_date > least(
+            coalesce({{ latest_order_date_held }}, cast('0001-01-01' as date)),
+            reporting_period.as_of_date
+        )
+        and orders.order_date <= greatest(
+            coalesce({{ latest_order_date_held }}, cast('0001-01-01' as date)),
+            reporting_period.as_of_date
+        )
+    union all
+    select refunds.order_id
+    from {{ ref('stg_shop__refunds') }} as refunds
+    cross join {{ ref('int_reporting_period') }} as reporting_period
+    where refunds.refund_date > least(
+        coalesce({{ latest_order_date_held }}, cast('0001-01-01' as date)),
+        reporting_period.as_of_date
+    )
+{%- endset %}
+{%- do stage_changed_keys('order_id', changed_orders_sql) %}
 
 with
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
+    {% if is_incremental() %}
+        where order_id in (select order_id from {{ changed_keys_relation() }})
+    {% endif %}
 ),
 
 refunds as (
     select * from {{ ref('stg_shop__refunds') }}
+    {% if is_incremental() %}
+        where order_id in (select order_id from {{ changed_keys_relation() }})
+    {% endif %}
 ),
 
 reporting_period as (
@@ -100,7 +148,7 @@ final as (
         cast(tax * exchange_rate_to_reporting as decimal(18, 2)) as tax_amount,
         cast(shipping * exchange_rate_to_reporting as decimal(18, 2)) as shipping_amount,
         reporting_currency,
-        as_of_date
+        {{ run_refreshed_at() }} as refreshed_at
     from refund_valued
 )
 

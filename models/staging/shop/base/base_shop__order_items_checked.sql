@@ -1,10 +1,28 @@
 {#- Every raw order line, typed, with the reason it is quarantined (NULL when it is used). -#}
 {%- set raw_columns = ['order_item_id', 'order_id', 'product_id', 'quantity', 'unit_price'] -%}
 
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_changed_keys',
+    unique_key='order_item_id',
+    rereads_raw_files=true,
+    on_schema_change='fail',
+) }}
+
+{#- Lines to recheck besides those in new rows: the lines of orders that appeared or whose
+    acceptance changed. -#}
+{%- set rechecked_lines_sql %}
+    select order_item_id from {{ this }}
+    where order_id in (
+        select order_id from {{ ref('base_shop__order_ids') }}
+        where refreshed_at > {{ refreshed_watermark() }}
+    )
+{%- endset %}
+
 with
 
 source_rows as (
-    {{ select_raw_rows('order_items', raw_columns) }}
+    {{ checked_source_rows('order_items', raw_columns, 'order_item_id', rechecked_lines_sql) }}
 ),
 
 order_ids as (
@@ -65,7 +83,8 @@ final as (
         quantity,
         unit_price,
         _loaded_at,
-        {{ quarantine_columns(raw_columns) }}
+        {{ quarantine_columns(raw_columns) }},
+        {{ run_refreshed_at() }} as refreshed_at
     from checked
 )
 

@@ -6,10 +6,36 @@
     'amount', 'tax', 'shipping', 'updated_at',
 ] -%}
 
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_changed_keys',
+    unique_key='order_id',
+    rereads_raw_files=true,
+    on_schema_change='fail',
+) }}
+
+{#- Orders to recheck besides those in new rows: rows that were in the future or had no
+    rate yet, and rows whose exchange rate has been published or restated since. -#}
+{%- set rechecked_orders_sql %}
+    select order_id from {{ this }}
+    where rejection_reason in ('future_order', 'missing_exchange_rate')
+    union all
+    select stored.order_id
+    from {{ this }} as stored
+    left join {{ ref('base_shop__exchange_rates_daily') }} as daily_exchange_rates
+        on
+            stored.currency = daily_exchange_rates.currency
+            and cast(stored.ordered_at as date) = daily_exchange_rates.rate_day
+    where
+        stored.currency <> '{{ var("reporting_currency") }}'
+        and stored.exchange_rate_to_reporting is distinct from
+        cast(daily_exchange_rates.rate_to_reporting as decimal(18, 8))
+{%- endset %}
+
 with
 
 source_rows as (
-    {{ select_raw_rows('orders', raw_columns) }}
+    {{ checked_source_rows('orders', raw_columns, 'order_id', rechecked_orders_sql) }}
 ),
 
 daily_exchange_rates as (
@@ -94,7 +120,8 @@ final as (
         exchange_rate_to_reporting,
         updated_at,
         _loaded_at,
-        {{ quarantine_columns(raw_columns) }}
+        {{ quarantine_columns(raw_columns) }},
+        {{ run_refreshed_at() }} as refreshed_at
     from checked
 )
 

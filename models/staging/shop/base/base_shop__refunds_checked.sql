@@ -3,10 +3,44 @@
     take an order's net amount below zero. -#}
 {%- set raw_columns = ['refund_id', 'order_id', 'refunded_at', 'amount'] -%}
 
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_changed_keys',
+    unique_key='refund_id',
+    rereads_raw_files=true,
+    on_schema_change='fail',
+) }}
+
+{#- Refunds are capped per order, so every refund of an order is rechecked with it: orders
+    with new refund rows, orders whose rows were rewritten upstream, and orders with a
+    refund that was in the future. -#}
+-- depends_on: {{ ref('base_shop__orders_checked') }}
+{%- if is_incremental() %}
+    {%- set new_rows_sql = select_raw_rows_loaded_since(
+        'refunds', raw_columns, raw_reread_cutoff()
+    ) %}
+    {%- set rechecked_refunds_sql %}
+        select refund_id from {{ this }}
+        where order_id in (
+            select {{ clean_text('raw_order_id') }} from ({{ new_rows_sql }}) as new_rows
+            union all
+            select order_id from {{ this }}
+            where
+                rejection_reason = 'future_refund'
+                or refund_id in (
+                    select {{ clean_text('raw_refund_id') }} from ({{ new_rows_sql }}) as new_rows
+                )
+            union all
+            select order_id from {{ ref('base_shop__orders_checked') }}
+            where refreshed_at > {{ refreshed_watermark() }}
+        )
+    {%- endset %}
+{%- endif %}
+
 with
 
 source_rows as (
-    {{ select_raw_rows('refunds', raw_columns) }}
+    {{ checked_source_rows('refunds', raw_columns, 'refund_id', rechecked_refunds_sql) }}
 ),
 
 accepted_orders as (
@@ -98,7 +132,8 @@ final as (
         refunded_at,
         amount,
         _loaded_at,
-        {{ quarantine_columns(raw_columns) }}
+        {{ quarantine_columns(raw_columns) }},
+        {{ run_refreshed_at() }} as refreshed_at
     from with_reason
 )
 
