@@ -44,23 +44,25 @@
 {% endmacro %}
 
 
-{#- Raw rows that landed at or after this moment are re-read: the latest _loaded_at the
-    model holds, minus the lookback window for files that land late. -#}
+{#- Raw rows that landed after this moment are re-read: the latest _loaded_at the model
+    holds, minus the lookback window for files that land late (or carry an older time). -#}
 {% macro raw_reread_cutoff() %}
+    {#- An empty model reads everything. -#}
     {{ return(incremental_state_literal(
-        "max(_loaded_at) - interval '" ~ (var('incremental_lookback_days') | int) ~ " days'"
+        "coalesce(max(_loaded_at) - interval '" ~ (var('incremental_lookback_days') | int)
+        ~ " days', cast('0001-01-01' as timestamp))"
     )) }}
 {% endmacro %}
 
 
-{#- The raw rows of one table that landed at or after `cutoff`. -#}
+{#- The raw rows of one table that landed after `cutoff`. -#}
 {% macro select_raw_rows_loaded_since(table_name, raw_columns, cutoff) %}
     {{ select_raw_rows(table_name, raw_columns) }}
     where {{ adapter.dispatch('raw_rows_loaded_since', 'customer_segments')(table_name, cutoff) }}
 {% endmacro %}
 
 {% macro default__raw_rows_loaded_since(table_name, cutoff) %}
-    _loaded_at >= {{ cutoff }}
+    _loaded_at > {{ cutoff }}
 {% endmacro %}
 
 {#- DuckDB reads files: naming them lets the reader skip every other file unopened. -#}
@@ -68,7 +70,7 @@
     {% if not execute %}{{ return('1 = 0') }}{% endif %}
     {% set files = run_query(
         "select _source_file from " ~ raw_files_relation(table_name)
-        ~ " where _loaded_at >= " ~ cutoff ~ " order by 1"
+        ~ " where _loaded_at > " ~ cutoff ~ " order by 1"
     ).columns[0].values() %}
     {% if files | length == 0 %}{{ return('1 = 0') }}{% endif %}
     {% set quoted = [] %}
@@ -102,12 +104,12 @@
 {% endmacro %}
 
 
-{#- Whether any of the staged keys has rows in the model that landed before `cutoff`:
+{#- Whether any of the staged keys has rows in the model that landed by `cutoff`:
     only then must older raw rows be read again to re-rank versions. -#}
 {% macro changed_keys_have_older_rows(key_column, cutoff) %}
     {% if not (execute and is_incremental()) %}{{ return(false) }}{% endif %}
     {% set found = run_query(
-        "select count(*) from " ~ this ~ " where _loaded_at < " ~ cutoff
+        "select count(*) from " ~ this ~ " where _loaded_at <= " ~ cutoff
         ~ " and " ~ key_column ~ " in (select " ~ key_column ~ " from "
         ~ changed_keys_relation() ~ ")"
     ).rows[0][0] %}
@@ -129,7 +131,7 @@
         {% if config.get('rereads_raw_files') %}
             or (
                 {{ key }} is null
-                and _loaded_at >= (select max(reread_loaded_since) from {{ changed }})
+                and _loaded_at > (select max(reread_loaded_since) from {{ changed }})
             )
         {% endif %};
 
@@ -163,8 +165,27 @@
     {% endif %}
     {{ return(
         new_rows_sql ~ " union all select * from ("
-        ~ select_raw_rows(table_name, raw_columns) ~ ") as landed_earlier where _loaded_at < "
+        ~ select_raw_rows(table_name, raw_columns) ~ ") as landed_earlier where _loaded_at <= "
         ~ cutoff ~ " and " ~ raw_key ~ " in (select " ~ key_column ~ " from "
         ~ changed_keys_relation() ~ ")"
     ) }}
+{% endmacro %}
+
+
+{#- Customers whose orders changed since `watermark`: every customer on any version of a
+    rechecked order (so the customer an order moved away from, or that lost a quarantined
+    order, is included), the customers of recomputed orders, and, when the as-of date
+    moves back, those with orders after it. Customer-level incremental models recompute
+    these customers. -#}
+{% macro customers_with_changed_orders_sql(watermark) %}
+    select customer_id from {{ ref('base_shop__orders_checked') }}
+    where refreshed_at > {{ watermark }}
+    union all
+    select customer_id from {{ ref('fct_orders') }}
+    where refreshed_at > {{ watermark }}
+    union all
+    select orders.customer_id
+    from {{ ref('stg_shop__orders') }} as orders
+    cross join {{ ref('int_reporting_period') }} as reporting_period
+    where orders.order_date > reporting_period.as_of_date
 {% endmacro %}

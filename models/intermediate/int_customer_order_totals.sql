@@ -8,23 +8,8 @@
     on_schema_change='fail',
 ) }}
 
-{#- Customers to recompute: every customer on any version of a rechecked order (so the
-    customer an order moved away from, or that lost a quarantined order, is included),
-    the customers of recomputed orders, and, when the as-of date moves back, those with
-    orders after it. -#}
 {%- set watermark = refreshed_watermark() %}
-{%- set changed_customers_sql %}
-    select customer_id from {{ ref('base_shop__orders_checked') }}
-    where refreshed_at > {{ watermark }}
-    union all
-    select customer_id from {{ ref('fct_orders') }}
-    where refreshed_at > {{ watermark }}
-    union all
-    select orders.customer_id
-    from {{ ref('stg_shop__orders') }} as orders
-    cross join {{ ref('int_reporting_period') }} as reporting_period
-    where orders.order_date > reporting_period.as_of_date
-{%- endset %}
+{%- set changed_customers_sql = customers_with_changed_orders_sql(watermark) %}
 {%- do stage_changed_keys('customer_id', changed_customers_sql) %}
 
 with

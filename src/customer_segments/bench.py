@@ -25,14 +25,25 @@ import textwrap
 import time
 from pathlib import Path
 
+import duckdb
+
 from customer_segments.dbt_invoke import PROJECT_DIR
+from customer_segments.increment import append_increment, remove_increments
+
+# The daily load an incremental run is measured on, as a fraction of the orders, and how
+# long before it the history's files landed (their modification time is set to that).
+INCREMENT_FRACTION = 0.001
+HISTORY_LANDED_DAYS_AGO = 30
+# The generated history lands all at once (a chunk holds customers, not days), so any
+# lookback window would re-read all of it; daily files would re-read only their last days.
+LOOKBACK_DAYS = 0
 
 # The models on the path raw orders -> lifetime spend -> threshold.
 LIFETIME_SPEND_PATH = (
     "base_shop__exchange_rates_checked", "base_shop__exchange_rates_daily",
     "base_shop__orders_checked", "base_shop__order_ids", "base_shop__refunds_checked",
-    "int_reporting_period", "fct_orders", "int_customers_lifetime_spend",
-    "int_top_customer_threshold",
+    "int_reporting_period", "fct_orders",
+    "int_customer_order_totals", "int_customers_lifetime_spend", "int_top_customer_threshold",
 )
 
 FLOOR_QUERY = """
@@ -119,27 +130,41 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
                                   "--orders", str(size), "--format", "parquet",
                                   "--out", str(data)])
         rows.append(("generate data (typed Parquet)", seconds, peak, ""))
+    remove_increments(data)
+    # The history landed well before today's load: outside the lookback window.
+    landed = time.time() - HISTORY_LANDED_DAYS_AGO * 86400
+    for path in data.rglob("*.parquet"):
+        os.utime(path, (landed, landed))
+    order_lines = duckdb.sql(
+        f"select count(*) from read_parquet('{data}/order_items/*.parquet')").fetchall()[0][0]
     database = data / "warehouse.duckdb"
     target = data / "target"
     for stale in (database, Path(f"{database}.wal")):
         stale.unlink(missing_ok=True)
     shutil.rmtree(target, ignore_errors=True)
-    dbt = str(Path(python).parent / "dbt")
-    build_seconds, build_peak, _ = timed(
-        [dbt, "build", "--exclude-resource-type", "unit_test", "--target-path", str(target),
-         "--vars", json.dumps({"raw_data_path": str(data)})],
-        env={"CUSTOMER_SEGMENTS_DUCKDB_PATH": str(database),
-             "DBT_PROFILES_DIR": str(PROJECT_DIR)},
-    )
-    rows.append(("full `dbt build` (models, snapshot, data tests)", build_seconds, build_peak, ""))
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    timings = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results
-               if r["unique_id"].startswith(("model.", "snapshot."))}
+
+    def dbt_build() -> tuple[float, float, dict[str, float]]:
+        seconds, peak, _ = timed(
+            [str(Path(python).parent / "dbt"), "build", "--exclude-resource-type", "unit_test",
+             "--target-path", str(target), "--vars", json.dumps(
+                 {"raw_data_path": str(data), "incremental_lookback_days": LOOKBACK_DAYS})],
+            env={"CUSTOMER_SEGMENTS_DUCKDB_PATH": str(database),
+                 "DBT_PROFILES_DIR": str(PROJECT_DIR)},
+        )
+        results = json.loads((target / "run_results.json").read_text())["results"]
+        return seconds, peak, {r["unique_id"].split(".")[-1]: r["execution_time"]
+                               for r in results
+                               if r["unique_id"].startswith(("model.", "snapshot."))}
+
+    build_seconds, build_peak, timings = dbt_build()
+    rows.append(("full `dbt build` (models, snapshot, data tests)", build_seconds, build_peak,
+                 f"{order_lines:,} order lines"))
     path_seconds = sum(timings.get(name, 0.0) for name in LIFETIME_SPEND_PATH)
 
     floor_seconds, floor_peak, floor_out = timed(
-        [python, "-c", "import duckdb, sys; connection = duckdb.connect("
-         "config={'enable_progress_bar': False}); print(connection.sql(sys.argv[1]).fetchall())",
+        [python, "-c", "import duckdb, sys; connection = duckdb.connect(); "
+         "connection.execute('set enable_progress_bar = false'); "
+         "print(connection.sql(sys.argv[1]).fetchall())",
          FLOOR_QUERY.format(data=data)])
     rows.append(("models raw -> lifetime spend -> threshold (sum of run_results)",
                  path_seconds, None, f"{path_seconds / floor_seconds:.1f}x the floor"))
@@ -156,7 +181,20 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
     for name, seconds in sorted(timings.items(), key=lambda item: -item[1])[:8]:
         rows.append((f"model `{name}`", seconds, None, ""))
 
-    lines = [f"### {size:,} orders", "", "| step | seconds | peak memory (GiB) | note |",
+    appended = append_increment(data, INCREMENT_FRACTION)
+    incremental_seconds, incremental_peak, incremental_timings = dbt_build()
+    rows.append((f"incremental `dbt build` after appending {INCREMENT_FRACTION:.1%} new orders",
+                 incremental_seconds, incremental_peak,
+                 f"{incremental_seconds / build_seconds:.1%} of the full build; appended "
+                 f"{appended['orders']:,} orders, {appended['order_items']:,} lines, "
+                 f"{appended['refunds']:,} refunds"))
+    incremental_path = sum(incremental_timings.get(name, 0.0) for name in LIFETIME_SPEND_PATH)
+    rows.append(("incremental: models raw -> lifetime spend -> threshold", incremental_path,
+                 None, f"{incremental_path / path_seconds:.1%} of their full-build time"))
+    for name, seconds in sorted(incremental_timings.items(), key=lambda item: -item[1])[:6]:
+        rows.append((f"incremental: model `{name}`", seconds, None, ""))
+
+    lines = [f"### {size:,} orders ({order_lines:,} order lines)", "", "| step | seconds | peak memory (GiB) | note |",
              "|---|---|---|---|"]
     for step, seconds, peak, note in rows:
         memory = f"{peak:.2f}" if peak is not None else ""
@@ -185,8 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(bench_size(size, args.data_root, args.pandas, args.regenerate)))
         print()
     print(textwrap.dedent("""\
-        Peak memory is the largest resident set of the step's process tree (GNU time).
-        Incremental runs are not measured yet: every build is a full rebuild."""))
+        Peak memory is the largest resident set of the step's process tree (GNU time)."""))
     return 0
 
 

@@ -2,7 +2,38 @@
     the reporting currency (converted at the order's rate), and each category's share of
     the customer's line spend. Lines whose product is not in the products table count as
     `unknown`; without order_items nothing is attributed. Refunds are not allocated to
-    lines. -#}
+    lines. Incremental: a run recomputes the customers whose orders or order lines
+    changed, and everyone when the product catalogue changed. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_changed_keys',
+    unique_key='customer_id',
+    on_schema_change='fail',
+) }}
+
+{%- set catalogue_fingerprint -%}
+    (
+        select {{ dbt.hash(dbt.listagg(
+            "product_id || '=' || category", "'|'", "order by product_id"
+        )) }}
+        from {{ ref('stg_shop__products') }}
+    )
+{%- endset %}
+{%- set watermark = refreshed_watermark() %}
+{%- set changed_customers_sql %}
+    {{ customers_with_changed_orders_sql(watermark) }}
+    union all
+    select checked_orders.customer_id
+    from {{ ref('base_shop__orders_checked') }} as checked_orders
+    where checked_orders.order_id in (
+        select order_id from {{ ref('base_shop__order_items_checked') }}
+        where refreshed_at > {{ watermark }}
+    )
+    union all
+    select customer_id from {{ this }}
+    where catalogue_fingerprint is distinct from {{ catalogue_fingerprint }}
+{%- endset %}
+{%- do stage_changed_keys('customer_id', changed_customers_sql) %}
 
 with
 
@@ -16,6 +47,9 @@ products as (
 
 orders as (
     select * from {{ ref('fct_orders') }}
+    {% if is_incremental() %}
+        where customer_id in (select customer_id from {{ changed_keys_relation() }})
+    {% endif %}
 ),
 
 lines as (
@@ -51,7 +85,9 @@ final as (
         ) as category_share,
         row_number() over (
             partition by customer_id order by category_spend desc, category asc
-        ) as category_rank
+        ) as category_rank,
+        {{ catalogue_fingerprint }} as catalogue_fingerprint,
+        {{ run_refreshed_at() }} as refreshed_at
     from by_category
 )
 
