@@ -44,6 +44,14 @@
 {% endmacro %}
 
 
+{#- The `key_column` of every row an upstream incremental model rewrote after `watermark`
+    (this model's own, by default). -#}
+{% macro keys_refreshed_since(upstream, key_column, watermark=none) %}
+    select {{ key_column }} from {{ upstream }}
+    where refreshed_at > {{ watermark or refreshed_watermark() }}
+{% endmacro %}
+
+
 {#- Raw rows that landed after this moment are re-read: the latest _loaded_at the model
     holds, minus the lookback window for files that land late (or carry an older time). -#}
 {% macro raw_reread_cutoff() %}
@@ -176,16 +184,17 @@
     rechecked order (so the customer an order moved away from, or that lost a quarantined
     order, is included), the customers of recomputed orders, and, when the as-of date
     moves back, those with orders after it. Customer-level incremental models recompute
-    these customers. -#}
-{% macro customers_with_changed_orders_sql(watermark) %}
-    select customer_id from {{ ref('base_shop__orders_checked') }}
-    where refreshed_at > {{ watermark }}
+    these customers. The relations: base_shop__orders_checked, fct_orders,
+    stg_shop__orders, int_reporting_period. -#}
+{% macro customers_with_changed_orders_sql(
+    watermark, checked_orders, orders, accepted_orders, reporting_period
+) %}
+    {{ keys_refreshed_since(checked_orders, 'customer_id', watermark) }}
     union all
-    select customer_id from {{ ref('fct_orders') }}
-    where refreshed_at > {{ watermark }}
+    {{ keys_refreshed_since(orders, 'customer_id', watermark) }}
     union all
-    select orders.customer_id
-    from {{ ref('stg_shop__orders') }} as orders
-    cross join {{ ref('int_reporting_period') }} as reporting_period
-    where orders.order_date > reporting_period.as_of_date
+    select accepted_orders.customer_id
+    from {{ accepted_orders }} as accepted_orders
+    cross join {{ reporting_period }} as reporting_period
+    where accepted_orders.order_date > reporting_period.as_of_date
 {% endmacro %}

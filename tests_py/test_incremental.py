@@ -223,3 +223,35 @@ def test_incremental_runs_equal_full_refresh_after_every_batch(tmp_path: Path):
             f"select count(*) from {relation} "
             f"where refreshed_at = (select max(refreshed_at) from {relation})"
         )[0][0] <= at_most, relation
+
+
+def test_daily_parquet_increment_equals_full_refresh(tmp_path: Path):
+    """The benchmark's daily load (typed Parquet: new and late orders, re-ingested
+    versions, lines, refunds of old orders) read incrementally gives what a full refresh
+    gives, and the run reads only the new files."""
+    from customer_segments.generate_sample import SampleSpec, write_typed_parquet
+    from customer_segments.increment import append_increment
+
+    raw = tmp_path / "raw"
+    write_typed_parquet(SampleSpec(orders=3000), raw, chunk_orders=1000, log=lambda _: None)
+    for path in raw.rglob("*.parquet"):
+        os.utime(path, (FIRST_LANDING.timestamp(), FIRST_LANDING.timestamp()))
+    incremental = tmp_path / "incremental" / "warehouse.duckdb"
+    full = tmp_path / "full" / "warehouse.duckdb"
+    variables = {"raw_data_path": str(raw), "incremental_lookback_days": 0}
+    build = ["build", "--exclude-resource-type", "unit_test"]
+    assert_built(run_dbt(build, incremental, variables))
+    assert_built(run_dbt(build, full, variables))
+
+    appended = append_increment(raw, fraction=0.02)
+    assert appended["orders"] > 0 and appended["order_items"] > 0 and appended["refunds"] > 0
+    assert_built(run_dbt(build, incremental, variables))
+    assert_built(run_dbt([*build, "--full-refresh"], full, variables))
+    found = differences(incremental, full)
+    assert not found, "\n".join(found)
+
+    rewritten = DbtRun(True, "", incremental).query(
+        "select count(*) from staging.base_shop__orders_checked "
+        "where refreshed_at = (select max(refreshed_at) from staging.base_shop__orders_checked)"
+    )[0][0]
+    assert rewritten < 3000 * 0.1

@@ -9,7 +9,13 @@
 ) }}
 
 {%- set watermark = refreshed_watermark() %}
-{%- set changed_customers_sql = customers_with_changed_orders_sql(watermark) %}
+{%- set changed_customers_sql = customers_with_changed_orders_sql(
+    watermark,
+    ref('base_shop__orders_checked'),
+    ref('fct_orders'),
+    ref('stg_shop__orders'),
+    ref('int_reporting_period'),
+) %}
 {%- do stage_changed_keys('customer_id', changed_customers_sql) %}
 
 with

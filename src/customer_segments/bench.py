@@ -37,6 +37,9 @@ HISTORY_LANDED_DAYS_AGO = 30
 # The generated history lands all at once (a chunk holds customers, not days), so any
 # lookback window would re-read all of it; daily files would re-read only their last days.
 LOOKBACK_DAYS = 0
+# DuckDB's memory limit for the builds: it spills beyond it, and the Python models (CLV)
+# need room beside it to keep the whole process under 8 GiB.
+MEMORY_LIMIT = os.environ.get("CUSTOMER_SEGMENTS_MEMORY_LIMIT", "6GB")
 
 # The models on the path raw orders -> lifetime spend -> threshold.
 LIFETIME_SPEND_PATH = (
@@ -149,6 +152,7 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
              "--target-path", str(target), "--vars", json.dumps(
                  {"raw_data_path": str(data), "incremental_lookback_days": LOOKBACK_DAYS})],
             env={"CUSTOMER_SEGMENTS_DUCKDB_PATH": str(database),
+                 "CUSTOMER_SEGMENTS_MEMORY_LIMIT": MEMORY_LIMIT,
                  "DBT_PROFILES_DIR": str(PROJECT_DIR)},
         )
         results = json.loads((target / "run_results.json").read_text())["results"]
@@ -218,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pandas", action="store_true", help="also time the pandas version")
     parser.add_argument("--regenerate", action="store_true")
     args = parser.parse_args(argv)
-    print(f"Machine: {machine_description()}\n")
+    print(f"Machine: {machine_description()}; DuckDB memory limit {MEMORY_LIMIT}\n")
     for size in args.size:
         print("\n".join(bench_size(size, args.data_root, args.pandas, args.regenerate)))
         print()

@@ -21,13 +21,18 @@
 {%- endset %}
 {%- set watermark = refreshed_watermark() %}
 {%- set changed_customers_sql %}
-    {{ customers_with_changed_orders_sql(watermark) }}
+    {{ customers_with_changed_orders_sql(
+        watermark,
+        ref('base_shop__orders_checked'),
+        ref('fct_orders'),
+        ref('stg_shop__orders'),
+        ref('int_reporting_period'),
+    ) }}
     union all
     select checked_orders.customer_id
     from {{ ref('base_shop__orders_checked') }} as checked_orders
     where checked_orders.order_id in (
-        select order_id from {{ ref('base_shop__order_items_checked') }}
-        where refreshed_at > {{ watermark }}
+        {{ keys_refreshed_since(ref('base_shop__order_items_checked'), 'order_id', watermark) }}
     )
     union all
     select customer_id from {{ this }}

@@ -14,11 +14,9 @@
 {%- set latest_order_date_held = incremental_state_literal('max(order_date)', 'date') %}
 {%- set watermark = refreshed_watermark() %}
 {%- set changed_orders_sql %}
-    select order_id from {{ ref('base_shop__orders_checked') }}
-    where refreshed_at > {{ watermark }}
+    {{ keys_refreshed_since(ref('base_shop__orders_checked'), 'order_id', watermark) }}
     union all
-    select order_id from {{ ref('base_shop__refunds_checked') }}
-    where refreshed_at > {{ watermark }}
+    {{ keys_refreshed_since(ref('base_shop__refunds_checked'), 'order_id', watermark) }}
     union all
     select orders.order_id
     from {{ ref('stg_shop__orders') }} as orders

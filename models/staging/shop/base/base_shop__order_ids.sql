@@ -16,8 +16,7 @@
             max(case when rejection_reason is null then 1 else 0 end) = 1 as is_accepted
         from {{ ref('base_shop__orders_checked') }}
         where order_id in (
-            select order_id from {{ ref('base_shop__orders_checked') }}
-            where refreshed_at > {{ refreshed_watermark() }}
+            {{ keys_refreshed_since(ref('base_shop__orders_checked'), 'order_id') }}
         )
         group by order_id
     ) as rechecked

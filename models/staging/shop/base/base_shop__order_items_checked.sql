@@ -13,10 +13,7 @@
     acceptance changed. -#}
 {%- set rechecked_lines_sql %}
     select order_item_id from {{ this }}
-    where order_id in (
-        select order_id from {{ ref('base_shop__order_ids') }}
-        where refreshed_at > {{ refreshed_watermark() }}
-    )
+    where order_id in ({{ keys_refreshed_since(ref('base_shop__order_ids'), 'order_id') }})
 {%- endset %}
 
 with

@@ -31,8 +31,7 @@
                     select {{ clean_text('raw_refund_id') }} from ({{ new_rows_sql }}) as new_rows
                 )
             union all
-            select order_id from {{ ref('base_shop__orders_checked') }}
-            where refreshed_at > {{ refreshed_watermark() }}
+            {{ keys_refreshed_since(ref('base_shop__orders_checked'), 'order_id') }}
         )
     {%- endset %}
 {%- endif %}
