@@ -37,9 +37,11 @@ HISTORY_LANDED_DAYS_AGO = 30
 # The generated history lands all at once (a chunk holds customers, not days), so any
 # lookback window would re-read all of it; daily files would re-read only their last days.
 LOOKBACK_DAYS = 0
-# DuckDB's memory limit for the builds: it spills beyond it, and the Python models (CLV)
-# need room beside it to keep the whole process under 8 GiB.
-MEMORY_LIMIT = os.environ.get("CUSTOMER_SEGMENTS_MEMORY_LIMIT", "6GB")
+# DuckDB's memory limit for the builds (it spills beyond it), with room beside it for the
+# Python models (CLV) to keep the whole process under 8 GiB; one model at a time, so a
+# Python model's data never sits beside another model's DuckDB working memory.
+MEMORY_LIMIT = os.environ.get("CUSTOMER_SEGMENTS_MEMORY_LIMIT", "5GB")
+DBT_THREADS = os.environ.get("CUSTOMER_SEGMENTS_THREADS", "1")
 
 # The models on the path raw orders -> lifetime spend -> threshold.
 LIFETIME_SPEND_PATH = (
@@ -153,6 +155,7 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
                  {"raw_data_path": str(data), "incremental_lookback_days": LOOKBACK_DAYS})],
             env={"CUSTOMER_SEGMENTS_DUCKDB_PATH": str(database),
                  "CUSTOMER_SEGMENTS_MEMORY_LIMIT": MEMORY_LIMIT,
+                 "CUSTOMER_SEGMENTS_THREADS": DBT_THREADS,
                  "DBT_PROFILES_DIR": str(PROJECT_DIR)},
         )
         results = json.loads((target / "run_results.json").read_text())["results"]
@@ -222,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pandas", action="store_true", help="also time the pandas version")
     parser.add_argument("--regenerate", action="store_true")
     args = parser.parse_args(argv)
-    print(f"Machine: {machine_description()}; DuckDB memory limit {MEMORY_LIMIT}\n")
+    print(f"Machine: {machine_description()}; DuckDB memory limit {MEMORY_LIMIT}, "
+          f"dbt threads {DBT_THREADS}\n")
     for size in args.size:
         print("\n".join(bench_size(size, args.data_root, args.pandas, args.regenerate)))
         print()

@@ -37,16 +37,34 @@ gaps as (
     from purchase_days
 ),
 
+-- The 80th percentile of each customer's gaps, interpolated between the two gaps around
+-- position 1 + 0.8 (n - 1) (as percentile_cont does), from ranks: sorts spill to disk,
+-- while a per-customer percentile aggregate holds every gap in memory at once.
+ranked_gaps as (
+    select
+        *,
+        row_number() over (
+            partition by customer_id order by gap_days asc nulls last
+        ) as gap_rank,
+        1 + 0.8 * (count(gap_days) over (partition by customer_id) - 1) as typical_gap_position
+    from gaps
+),
+
 rhythms as (
     select
         customer_id,
         count(gap_days) as gap_count,
-        {{ percentile('gap_days', 0.8, 'continuous') }} as typical_gap_days,
+        max(case when gap_rank = floor(typical_gap_position) then gap_days end)
+        + (max(typical_gap_position) - floor(max(typical_gap_position)))
+        * (
+            max(case when gap_rank = ceil(typical_gap_position) then gap_days end)
+            - max(case when gap_rank = floor(typical_gap_position) then gap_days end)
+        ) as typical_gap_days,
         max(gap_days) as longest_gap_days,
         max(case when recency_rank = 1 then gap_days end) as last_gap_days,
         count(case when recency_rank > 1 then gap_days end) as gap_count_before_last,
         max(case when recency_rank > 1 then gap_days end) as longest_gap_before_last_days
-    from gaps
+    from ranked_gaps
     group by customer_id
 ),
 
