@@ -37,10 +37,10 @@ HISTORY_LANDED_DAYS_AGO = 30
 # The generated history lands all at once (a chunk holds customers, not days), so any
 # lookback window would re-read all of it; daily files would re-read only their last days.
 LOOKBACK_DAYS = 0
-# DuckDB's memory limit for the builds (it spills beyond it), with room beside it for the
-# Python models (CLV) to keep the whole process under 8 GiB; one model at a time, so a
-# Python model's data never sits beside another model's DuckDB working memory.
-MEMORY_LIMIT = os.environ.get("CUSTOMER_SEGMENTS_MEMORY_LIMIT", "5GB")
+# DuckDB's memory limit for the builds (the profile's default; it spills beyond it), and
+# one model at a time, so a Python model's data never sits beside another model's DuckDB
+# working memory. At 40M orders a 5GB limit fails (a 44M-row history table cannot commit).
+MEMORY_LIMIT = os.environ.get("CUSTOMER_SEGMENTS_MEMORY_LIMIT", "8GB")
 DBT_THREADS = os.environ.get("CUSTOMER_SEGMENTS_THREADS", "1")
 
 # The models on the path raw orders -> lifetime spend -> threshold.
