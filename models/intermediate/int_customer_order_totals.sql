@@ -22,11 +22,9 @@ with
 
 orders as (
     select * from {{ ref('fct_orders') }}
-    where
-        not is_guest_order
-        {% if is_incremental() %}
-            and customer_id in (select customer_id from {{ changed_keys_relation() }})
-        {% endif %}
+    {% if is_incremental() %}
+        where customer_id in (select customer_id from {{ changed_keys_relation() }})
+    {% endif %}
 ),
 
 final as (
@@ -41,6 +39,7 @@ final as (
         cast(sum(net_amount) as decimal(18, 2)) as net_lifetime_spend,
         {{ run_refreshed_at() }} as refreshed_at
     from orders
+    where not is_guest_order
     group by customer_id
 )
 
