@@ -198,3 +198,26 @@
     cross join {{ reporting_period }} as reporting_period
     where accepted_orders.order_date > reporting_period.as_of_date
 {% endmacro %}
+
+
+{#- dbt's own rule (the --full-refresh flag or the model's full_refresh config), plus: the
+    changed-key models rebuild from scratch when a raw file they read was edited or
+    removed (see record_rewritten_raw_files). Overrides dbt's macro of this name. -#}
+{% macro should_full_refresh() %}
+    {% set configured = config.get('full_refresh') %}
+    {% if configured is none %}{% set configured = flags.FULL_REFRESH %}{% endif %}
+    {% if configured or config.get('incremental_strategy') != 'replace_changed_keys' %}
+        {{ return(configured) }}
+    {% endif %}
+    {{ return(raw_files_rewritten()) }}
+{% endmacro %}
+
+
+{% macro raw_files_rewritten() %}
+    {% if not execute %}{{ return(false) }}{% endif %}
+    {% set marker = adapter.get_relation(
+        database=target.database, schema=var('raw_schema'), identifier='_raw_files_rewritten'
+    ) %}
+    {% if marker is none %}{{ return(false) }}{% endif %}
+    {{ return(run_query("select is_rewritten from " ~ marker).rows[0][0]) }}
+{% endmacro %}
