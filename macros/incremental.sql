@@ -95,10 +95,9 @@
 
 
 {#- Writes the distinct non-null `key_column` values of `keys_sql` (and, for base models,
-    the raw re-read cutoff) to the side table, and returns the number of keys. Only runs
-    while building incrementally. -#}
+    the raw re-read cutoff) to the side table. Only runs while building incrementally. -#}
 {% macro stage_changed_keys(key_column, keys_sql, reread_cutoff='null') %}
-    {% if not (execute and is_incremental()) %}{{ return(0) }}{% endif %}
+    {% if not (execute and is_incremental()) %}{{ return('') }}{% endif %}
     {% set relation = changed_keys_relation() %}
     {% set cutoff = "cast(" ~ reread_cutoff ~ " as " ~ dbt.type_timestamp() ~ ")" %}
     {#- One keyless row carries the cutoff even when no key changed. -#}
@@ -108,7 +107,6 @@
         ~ " from (" ~ keys_sql ~ ") as changed where " ~ key_column ~ " is not null"
         ~ " union all select null, " ~ cutoff
     ) %}
-    {{ return(run_query("select count(" ~ key_column ~ ") from " ~ relation).rows[0][0]) }}
 {% endmacro %}
 
 
