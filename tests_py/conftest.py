@@ -87,7 +87,7 @@ def build(tmp_path: Path):
         run = run_dbt(
             ["build", "--exclude-resource-type", "unit_test"],
             database=tmp_path / "warehouse.duckdb",
-            variables={"raw_data_path": str(raw_folder), "clv_on_insufficient_data": "skip",
+            variables={"raw_data_path": str(raw_folder), "clv_on_insufficient_data": "warn",
                        **variables},
         )
         return run

@@ -53,7 +53,7 @@ def replay(tmp_path, folder):
     database = tmp_path / "warehouse.duckdb"
     messages = []
     ok = backfill(dt.date(2024, 1, 1), dt.date(2024, 6, 30), "month",
-                  {"raw_data_path": str(folder), "clv_on_insufficient_data": "skip"},
+                  {"raw_data_path": str(folder), "clv_on_insufficient_data": "warn"},
                   database=database,
                   target_path=tmp_path / "target", log=messages.append)
     assert ok, "\n".join(messages)
@@ -146,7 +146,7 @@ def test_snapshot_after_models_built_for_an_earlier_date_fails_clearly(tmp_path,
     folder = write_raw(tmp_path / "raw", orders=ORDERS, refunds=REFUNDS)
     assert_built(build(folder, as_of_date="2024-04-30"))
     variables = {"raw_data_path": str(folder), "as_of_date": "2024-02-29",
-                 "clv_on_insufficient_data": "skip"}
+                 "clv_on_insufficient_data": "warn"}
     assert_built(run_dbt_in(["run"], variables))
 
     snapshot = run_dbt_in(["snapshot"], variables)

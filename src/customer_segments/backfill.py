@@ -104,7 +104,7 @@ def backfill(start: dt.date, end: dt.date, period: str = "month",
             # History needs the segments, not CLV validation; early period ends may have
             # too little data to fit the CLV model at all.
             run_variables = {**variables, "as_of_date": label, "clv_holdout_days": 0,
-                             "clv_on_insufficient_data": "skip"}
+                             "clv_on_insufficient_data": "warn"}
         result = invoke(args, run_variables, database=database, target_path=target_path)
         rows.append((label, "recorded" if result.success else "FAILED", time.monotonic() - began))
         if not result.success:

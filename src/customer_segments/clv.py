@@ -11,9 +11,13 @@ Both are fitted by maximum likelihood on each customer's calibration summary: x 
 transactions (distinct purchase days after the first), t_x the time of the last purchase
 and T the time of the end of calibration, both measured from the first purchase, and m
 the mean value of the repeat transactions. Parameters are optimised in log space (they
-are all positive) with numerically stable special functions (gammaln, betaln, logaddexp,
-hyp2f1). Fitting needs no heavy probabilistic-programming stack: four (or three)
-parameters and a closed-form likelihood.
+are all positive) with analytic gradients, on the distinct summaries weighted by how many
+customers share them.
+
+Predictions are evaluated without the Gauss hypergeometric function's cancellation (see
+`conditional_expected_transactions_if_alive`), so they stay finite, non-negative and
+monotone in the horizon for every parameter the optimiser can return, the b -> infinity
+limit (no dropout observed yet: the NBD model) included.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, digamma, exprel, gammaln, hyp2f1
 
 
 class InsufficientDataError(ValueError):
@@ -52,41 +56,119 @@ class GammaGammaParameters:
 MIN_CUSTOMERS = 20
 MIN_REPEAT_CUSTOMERS = 10
 
+# Every parameter is searched in [1e-8, 1e14]. b at its upper bound is a real answer (no
+# dropout observed yet: BG/NBD tends to the NBD model); any other parameter there means
+# the likelihood has no interior optimum, and `assess_fit` says so.
+LOG_PARAMETER_BOUNDS = (np.log(1e-8), np.log(1e14))
+
+
+# ---------------------------------------------------------------------------------------
+# Likelihoods and their gradients (per customer, in the natural parameters)
+
+
+def _bgnbd_terms(params, x, t_x, T):
+    r, alpha, a, b = params
+    log_alive = -(r + x) * np.log(alpha + T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_dropped = (np.log(a) - np.log(np.where(x > 0, b + x - 1, 1.0))
+                       - (r + x) * np.log(alpha + t_x))
+    log_dropped = np.where(x > 0, log_dropped, -np.inf)
+    mixture = np.logaddexp(log_alive, log_dropped)
+    # Share of each customer's likelihood from "still alive" (1 without repeats).
+    alive_share = np.exp(log_alive - mixture)
+    return log_alive, mixture, alive_share
+
 
 def bgnbd_log_likelihood(params, x, t_x, T) -> np.ndarray:
     """Per-customer log-likelihood of the BG/NBD model (FHL 2005, equation 6)."""
     r, alpha, a, b = params
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    _, mixture, _ = _bgnbd_terms(params, x, t_x, T)
+    return (gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+            + betaln(a, b + x) - betaln(a, b) + mixture)
+
+
+def bgnbd_log_likelihood_gradient(params, x, t_x, T) -> np.ndarray:
+    """d(log-likelihood)/d(r, alpha, a, b), per customer: shape (4, customers)."""
+    r, alpha, a, b = params
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    _, _, alive = _bgnbd_terms(params, x, t_x, T)
+    dropped = 1.0 - alive
+    return np.stack([
+        digamma(r + x) - digamma(r) + np.log(alpha)
+        - alive * np.log(alpha + T) - dropped * np.log(alpha + t_x),
+        r / alpha - (r + x) * (alive / (alpha + T) + dropped / (alpha + t_x)),
+        digamma(a + b) - digamma(a + b + x) + dropped / a,
+        digamma(b + x) - digamma(a + b + x) - digamma(b) + digamma(a + b)
+        - dropped / np.where(x > 0, b + x - 1, 1.0),
+    ])
+
+
+def gamma_gamma_log_likelihood(params, x, m) -> np.ndarray:
+    """Per-customer log-likelihood of the Gamma-Gamma spend model (x > 0, m > 0)."""
+    p, q, gamma = params
     x = np.asarray(x, dtype=float)
-    t_x = np.asarray(t_x, dtype=float)
-    T = np.asarray(T, dtype=float)
-    common = (
-        gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-        + betaln(a, b + x) - betaln(a, b)
+    m = np.asarray(m, dtype=float)
+    return (
+        gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(gamma)
+        + (p * x - 1) * np.log(m) + p * x * np.log(x) - (p * x + q) * np.log(gamma + m * x)
     )
-    still_alive = -(r + x) * np.log(alpha + T)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dropped_after_last = (
-            np.log(a) - np.log(np.where(x > 0, b + x - 1, 1.0))
-            - (r + x) * np.log(alpha + t_x)
-        )
-    return common + np.where(x > 0, np.logaddexp(still_alive, dropped_after_last), still_alive)
 
 
-def _fit_log_space(negative_log_likelihood, starts: list[np.ndarray]):
-    """Minimise over log-parameters with L-BFGS-B from each starting point, keep the best
-    optimum, and polish it with a bounded Nelder-Mead. The likelihoods have flat ridges
-    toward degenerate values (Gamma-Gamma's p -> inf, gamma -> 0) that a single start can
-    wander along; L-BFGS-B needs ~100 evaluations where a tight simplex needs thousands."""
-    best, converged = None, False
+def gamma_gamma_log_likelihood_gradient(params, x, m) -> np.ndarray:
+    """d(log-likelihood)/d(p, q, gamma), per customer: shape (3, customers)."""
+    p, q, gamma = params
+    x = np.asarray(x, dtype=float)
+    m = np.asarray(m, dtype=float)
+    log_spend_share = np.log(m * x) - np.log(gamma + m * x)
+    return np.stack([
+        x * (digamma(p * x + q) - digamma(p * x) + log_spend_share),
+        digamma(p * x + q) - digamma(q) + np.log(gamma) - np.log(gamma + m * x),
+        q / gamma - (p * x + q) / (gamma + m * x),
+    ])
+
+
+# ---------------------------------------------------------------------------------------
+# Fitting
+
+
+def _distinct_with_weights(*columns):
+    """The distinct rows of the given columns and how many customers share each."""
+    stacked = np.column_stack(columns)
+    distinct, counts = np.unique(stacked, axis=0, return_counts=True)
+    return [distinct[:, i] for i in range(distinct.shape[1])], counts.astype(float)
+
+
+def _fit_log_space(log_likelihood, gradient, weights, starts):
+    """Maximise the weighted log-likelihood over log-parameters by L-BFGS-B with analytic
+    gradients, from each starting point; keep the best optimum. The likelihoods have flat
+    ridges toward degenerate values (b -> inf, Gamma-Gamma's p -> inf) that one start can
+    wander along."""
+    total = weights.sum()
+
+    def negative(log_params):
+        params = np.exp(log_params)
+        with np.errstate(all="ignore"):
+            value = -(weights * log_likelihood(params)).sum() / total
+            grad = -(gradient(params) @ weights) * params / total
+        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+            return 1e300, np.zeros_like(log_params)
+        return value, grad
+
+    best = None
+    bounds = [LOG_PARAMETER_BOUNDS] * len(starts[0])
     for start in starts:
-        result = minimize(negative_log_likelihood, np.log(start), method="L-BFGS-B")
+        result = minimize(negative, np.clip(np.log(start), *LOG_PARAMETER_BOUNDS), jac=True,
+                          method="L-BFGS-B", bounds=bounds,
+                          options={"maxiter": 2_000, "ftol": 1e-15, "gtol": 1e-9})
         if best is None or result.fun < best.fun:
-            best, converged = result, bool(result.success)
-    polished = minimize(negative_log_likelihood, best.x, method="Nelder-Mead",
-                        options={"xatol": 1e-8, "fatol": 1e-8, "maxfev": 2_000})
-    if polished.fun <= best.fun:
-        best, converged = polished, converged or bool(polished.success)
-    return np.exp(best.x), -best.fun, converged
+            best = result
+    # L-BFGS-B can stop on a line search that makes no more progress at the optimum; the
+    # gradient at the answer says whether it is one.
+    gradient_norm = float(np.max(np.abs(best.jac))) if best.jac is not None else np.inf
+    at_bound = (best.x <= LOG_PARAMETER_BOUNDS[0] + 1e-6) | (best.x >= LOG_PARAMETER_BOUNDS[1] - 1e-6)
+    converged = bool(best.success or gradient_norm < 1e-5 or np.all(np.abs(best.jac)[~at_bound] < 1e-5))
+    return np.exp(best.x), -best.fun * total, converged and np.isfinite(best.fun)
 
 
 def fit_bgnbd(x, t_x, T) -> BgNbdParameters:
@@ -102,25 +184,13 @@ def fit_bgnbd(x, t_x, T) -> BgNbdParameters:
     # to the likelihood and is predicted as a new customer.
     if np.any(T < 0) or np.any(t_x < 0) or np.any(t_x > T):
         raise ValueError("every customer needs 0 <= t_x <= T.")
-
-    def negative(log_params):
-        value = -bgnbd_log_likelihood(np.exp(log_params), x, t_x, T).sum()
-        return value if np.isfinite(value) else 1e300
-
+    (dx, dt_x, dT), weights = _distinct_with_weights(x, t_x, T)
     starts = [np.ones(4), np.array([0.5, max(float(np.mean(T)), 1.0), 0.8, 2.5])]
-    (r, alpha, a, b), log_likelihood, converged = _fit_log_space(negative, starts)
+    (r, alpha, a, b), log_likelihood, converged = _fit_log_space(
+        lambda params: bgnbd_log_likelihood(params, dx, dt_x, dT),
+        lambda params: bgnbd_log_likelihood_gradient(params, dx, dt_x, dT),
+        weights, starts)
     return BgNbdParameters(r, alpha, a, b, log_likelihood, converged)
-
-
-def gamma_gamma_log_likelihood(params, x, m) -> np.ndarray:
-    """Per-customer log-likelihood of the Gamma-Gamma spend model (x > 0, m > 0)."""
-    p, q, gamma = params
-    x = np.asarray(x, dtype=float)
-    m = np.asarray(m, dtype=float)
-    return (
-        gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(gamma)
-        + (p * x - 1) * np.log(m) + p * x * np.log(x) - (p * x + q) * np.log(gamma + m * x)
-    )
 
 
 def fit_gamma_gamma(x, m) -> GammaGammaParameters:
@@ -133,17 +203,42 @@ def fit_gamma_gamma(x, m) -> GammaGammaParameters:
             f"Gamma-Gamma needs at least {MIN_REPEAT_CUSTOMERS} repeat customers with a "
             f"positive mean repeat value; got {int(usable.sum())}."
         )
-    x, m = x[usable], m[usable]
-
-    def negative(log_params):
-        value = -gamma_gamma_log_likelihood(np.exp(log_params), x, m).sum()
-        return value if np.isfinite(value) else 1e300
-
+    (dx, dm), weights = _distinct_with_weights(x[usable], m[usable])
     # A second start near typical values: within-customer spread p ~ 5, q ~ 3, and gamma
     # putting the population mean gamma * p / (q - 1) at the data's mean.
-    starts = [np.ones(3), np.array([5.0, 3.0, 0.4 * float(np.mean(m))])]
-    (p, q, gamma), log_likelihood, converged = _fit_log_space(negative, starts)
+    starts = [np.ones(3), np.array([5.0, 3.0, 0.4 * float(np.mean(m[usable]))])]
+    (p, q, gamma), log_likelihood, converged = _fit_log_space(
+        lambda params: gamma_gamma_log_likelihood(params, dx, dm),
+        lambda params: gamma_gamma_log_likelihood_gradient(params, dx, dm),
+        weights, starts)
     return GammaGammaParameters(p, q, gamma, log_likelihood, converged)
+
+
+def assess_fit(bgnbd: BgNbdParameters, spend: GammaGammaParameters) -> str | None:
+    """Why predictions from these fits cannot be trusted, in words; None when they can."""
+    values = {"r": bgnbd.r, "alpha": bgnbd.alpha, "a": bgnbd.a, "b": bgnbd.b,
+              "p": spend.p, "q": spend.q, "gamma": spend.gamma}
+    broken = [name for name, value in values.items() if not np.isfinite(value) or value <= 0]
+    if broken or not (np.isfinite(bgnbd.log_likelihood) and np.isfinite(spend.log_likelihood)):
+        return f"the fit returned non-finite values ({', '.join(broken) or 'log-likelihood'})."
+    if not bgnbd.converged:
+        return "the BG/NBD optimiser did not converge."
+    if not spend.converged:
+        return "the Gamma-Gamma optimiser did not converge."
+    low, high = np.exp(LOG_PARAMETER_BOUNDS)
+    at_bound = [name for name, value in values.items()
+                if name != "b" and not (low * 1.0001 < value < high / 1.0001)]
+    if at_bound:
+        return (f"parameter {', '.join(at_bound)} reached the optimiser's bound "
+                f"[{low:g}, {high:g}]: the likelihood has no interior optimum on this data.")
+    if spend.q <= 1:
+        return (f"Gamma-Gamma q = {spend.q:.3g} <= 1: the population's mean spend per "
+                "transaction is infinite.")
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Predictions
 
 
 def _dropout_odds(params: BgNbdParameters, x, t_x, T) -> np.ndarray:
@@ -162,20 +257,118 @@ def probability_alive(params: BgNbdParameters, x, t_x, T) -> np.ndarray:
     return 1.0 / (1.0 + _dropout_odds(params, x, t_x, T))
 
 
-def expected_transactions(params: BgNbdParameters, t, x, t_x, T) -> np.ndarray:
-    """Expected transactions in the next `t` time units (FHL 2005, equation 10)."""
+# Past these, a method's cost or accuracy runs out and the next one takes over.
+_MOMENT_SERIES_TERMS = 40
+_MOMENT_SERIES_MAX_RATIO = 0.05
+_NEGATIVE_BINOMIAL_MAX_TERMS = 200_000
+_CHUNK_CELLS = 4_000_000
+
+
+def _log1p_ratio(y):
+    """log1p(y) / y, 1 at y = 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y == 0, 1.0, np.log1p(y) / np.where(y == 0, 1.0, y))
+
+
+def _by_moment_series(k, w, a, c):
+    """sum_n (-1)^n (k)_{n+1} w^(n+1) / (n+1)! * (a)_n / (c+1)_n: the Taylor series of
+    g(p) = (1 - (1 + p w)^-k) / p integrated against p's moments. Used only where
+    (k + n)(a + n) w / c is tiny for every n it sums, so the terms fall by a factor of at
+    least 20 each and 40 terms are exact to double precision (huge b: the NBD limit)."""
+    term = k * w
+    total = term.copy()
+    for n in range(_MOMENT_SERIES_TERMS - 1):
+        term = -term * (k + n + 1) * w / (n + 2) * (a + n) / (c + 1 + n)
+        total += term
+    return total
+
+
+def _by_negative_binomial_mean(k, w, a, c, terms):
+    """E[B_N] for N ~ NegativeBinomial(k, z = w / (1 + w)), with
+    B_n = c / (a-1) * (1 - prod_{j<n} (1 - (a-1)/(c+j))): every term positive, so the sum
+    has no cancellation, and a = 1 is no special case (exprel)."""
+    n = np.arange(terms, dtype=float)
+    results = np.empty(len(k))
+    rows_per_chunk = max(1, _CHUNK_CELLS // terms)
+    for start in range(0, len(k), rows_per_chunk):
+        part = slice(start, start + rows_per_chunk)
+        kk, ww, cc = k[part, None], w[part, None], c[part, None]
+        log_pmf = (gammaln(kk + n) - gammaln(kk) - gammaln(n + 1)
+                   - kk * np.log1p(ww) + n * (np.log(ww) - np.log1p(ww)))
+        shrink = (a - 1) / (cc + n)  # (a-1)/(c+j) for j = 0..terms-1
+        log_products = np.cumsum(np.log1p(-shrink), axis=1)
+        sums = np.cumsum(_log1p_ratio(-shrink) / (cc + n), axis=1)
+        # B_n uses the product over j < n: shift by one (B_0 = 0).
+        log_products = np.concatenate([np.zeros_like(kk), log_products[:, :-1]], axis=1)
+        sums = np.concatenate([np.zeros_like(kk), sums[:, :-1]], axis=1)
+        b_n = cc * exprel(log_products) * sums
+        with np.errstate(under="ignore"):
+            results[part] = (np.exp(log_pmf) * b_n).sum(axis=1)
+    return results
+
+
+def _by_hypergeometric(k, w, a, c):
+    """c/(a-1) * (1 - 2F1(k, a-1; c; -w)) (the Pfaff transform of FHL's equation 10).
+    Only for horizons so long against alpha + T that the negative binomial sum would need
+    more than _NEGATIVE_BINOMIAL_MAX_TERMS terms: then 2F1 is far from 1 and loses nothing."""
+    return c / (a - 1) * (1.0 - hyp2f1(k, a - 1, c, -w))
+
+
+def conditional_expected_transactions_if_alive(params: BgNbdParameters, t, x, T) -> np.ndarray:
+    """E[transactions in (T, T+t] | x, T, alive at T]: the posterior of the purchase rate
+    is Gamma(r+x, alpha+T) and of the dropout probability Beta(a, b+x), so with
+    w = t/(alpha+T), k = r+x, c = a+b+x-1 this is
+
+        E_{p ~ Beta(a, b+x)} [ (1 - (1 + p w)^-k) / p ]  =  c/(a-1) * (1 - 2F1(k, a-1; c; -w)),
+
+    FHL's equation 10 without its P(alive) factor. Written with 2F1 it cancels: when b is
+    large 2F1 is 1 - O(1/b) and c/(a-1) is O(b), so the first digits of 2F1 are lost
+    (b = 6e11 gave -5e6 transactions). Evaluated instead, per distinct (x, T), by the
+    cheapest exact method: a moment series where b dominates, else a sum of positive terms
+    (a negative binomial expectation), else 2F1 where that sum would be too long."""
     x = np.asarray(x, dtype=float)
     T = np.asarray(T, dtype=float)
+    t = np.broadcast_to(np.asarray(t, dtype=float), np.broadcast(x, T, np.asarray(t)).shape)
+    x, T = np.broadcast_to(x, t.shape), np.broadcast_to(T, t.shape)
+    distinct, inverse = np.unique(np.column_stack([x.ravel(), T.ravel(), t.ravel()]),
+                                  axis=0, return_inverse=True)
+    dx, dT, dt = distinct.T
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    z = t / (alpha + T + t)
-    growth = 1.0 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
-    return (a + b + x - 1) / (a - 1) * growth / (1.0 + _dropout_odds(params, x, t_x, T))
+    k = r + dx
+    c = a + b + dx - 1
+    w = dt / (alpha + dT)
+    result = np.zeros(len(dx))
+    positive = w > 0
+    ratio = (k + _MOMENT_SERIES_TERMS) * (a + _MOMENT_SERIES_TERMS) * w / (c + 1)
+    series = positive & (ratio <= _MOMENT_SERIES_MAX_RATIO)
+    result[series] = _by_moment_series(k[series], w[series], a, c[series])
+    # Enough terms to pass the mean by 12 standard deviations and the geometric tail
+    # z^n (z = w/(1+w)) below 1e-17.
+    needed = np.ceil(k * w + 12 * np.sqrt(k * w * (1 + w)) + 40 * (1 + w) + 20)
+    rest = positive & ~series
+    for terms in np.unique(np.minimum(2 ** np.ceil(np.log2(np.maximum(needed[rest], 2))),
+                                      2 * _NEGATIVE_BINOMIAL_MAX_TERMS)):
+        chosen = rest & (np.minimum(2 ** np.ceil(np.log2(np.maximum(needed, 2))),
+                                    2 * _NEGATIVE_BINOMIAL_MAX_TERMS) == terms)
+        if terms <= _NEGATIVE_BINOMIAL_MAX_TERMS:
+            result[chosen] = _by_negative_binomial_mean(k[chosen], w[chosen], a, c[chosen],
+                                                        int(terms))
+        else:
+            result[chosen] = _by_hypergeometric(k[chosen], w[chosen], a, c[chosen])
+    return result[inverse.ravel()].reshape(t.shape)
+
+
+def expected_transactions(params: BgNbdParameters, t, x, t_x, T) -> np.ndarray:
+    """Expected transactions in the next `t` time units (FHL 2005, equation 10)."""
+    return (conditional_expected_transactions_if_alive(params, t, x, T)
+            * probability_alive(params, x, t_x, T))
 
 
 def expected_average_order_value(params: GammaGammaParameters, x, m) -> np.ndarray:
-    """E[spend per transaction | x, m]: a weighted mean of the population mean and m."""
+    """E[spend per transaction | x, m]: a weighted mean of the population mean and m. A
+    mean repeat value below zero (refunds) counts as zero spend."""
     x = np.asarray(x, dtype=float)
-    m = np.nan_to_num(np.asarray(m, dtype=float))
+    m = np.maximum(np.nan_to_num(np.asarray(m, dtype=float)), 0.0)
     p, q, gamma = params.p, params.q, params.gamma
     population_mean = gamma * p / (q - 1) if q > 1 else np.nan
     individual = (gamma + m * x) * p / (p * x + q - 1)
@@ -187,11 +380,13 @@ def predicted_lifetime_value(bgnbd: BgNbdParameters, spend: GammaGammaParameters
                              time_units_per_month: float) -> np.ndarray:
     """Discounted expected spend over the next `horizon_months` months: each month's
     expected transactions times the expected order value, discounted to today."""
+    x = np.atleast_1d(np.asarray(x, dtype=float))
     value_per_transaction = expected_average_order_value(spend, x, m)
-    total = np.zeros(len(np.atleast_1d(x)))
-    previous = np.zeros_like(total)
-    for month in range(1, horizon_months + 1):
-        cumulative = expected_transactions(bgnbd, month * time_units_per_month, x, t_x, T)
-        total += (cumulative - previous) * value_per_transaction / (1 + monthly_discount_rate) ** month
-        previous = cumulative
-    return total
+    months = np.arange(1, horizon_months + 1, dtype=float)
+    cumulative = expected_transactions(
+        bgnbd, months[:, None] * time_units_per_month, x[None, :],
+        np.asarray(t_x, dtype=float)[None, :] if np.ndim(t_x) else t_x,
+        np.asarray(T, dtype=float)[None, :] if np.ndim(T) else T)
+    each_month = np.diff(cumulative, axis=0, prepend=0.0)
+    discount = (1 + monthly_discount_rate) ** -months
+    return (each_month * discount[:, None]).sum(axis=0) * value_per_transaction

@@ -1,5 +1,5 @@
-{#- One row per CLV fit: the fitted BG/NBD and Gamma-Gamma parameters and how the fit
-    went. -#}
+{#- One row per CLV fit: the fitted BG/NBD and Gamma-Gamma parameters, how the fit
+    went and whether its predictions can be trusted. -#}
 
 with
 
@@ -33,7 +33,8 @@ final as (
         cast(fits.gamma_gamma_converged as boolean) as gamma_gamma_converged,
         cast(fits.gamma_gamma_customers as bigint) as gamma_gamma_customers,
         cast(fits.fitted_on_customers as bigint) as fitted_on_customers,
-        cast(fits.fit_error as {{ dbt.type_string() }}) as fit_error
+        cast(fits.fit_status as {{ dbt.type_string() }}) as fit_status,
+        cast(fits.fit_status_reason as {{ dbt.type_string() }}) as fit_status_reason
     from fits
     cross join reporting_period
 )

@@ -35,7 +35,13 @@ primary_categories as (
 clv_predictions as (
     select
         *,
-        ntile(10) over (order by predicted_clv desc, customer_id asc) as predicted_value_decile
+        case
+            when predicted_clv is not null
+                then ntile(10) over (
+                    partition by predicted_clv is null
+                    order by predicted_clv desc, customer_id asc
+                )
+        end as predicted_value_decile
     from {{ ref('int_customers_clv_predictions') }}
     where fit_purpose = 'prediction'
 ),
@@ -108,6 +114,8 @@ final as (
             as expected_average_order_value,
         cast(clv_predictions.predicted_clv as decimal(18, 2)) as predicted_clv,
         cast(clv_predictions.predicted_value_decile as integer) as predicted_value_decile,
+        cast(coalesce(clv_predictions.clv_status, 'no_completed_order') as {{ dbt.type_string() }})
+            as clv_status,
         customers.as_of_date,
         customers.reporting_currency
     from customers
