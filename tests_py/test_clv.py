@@ -95,24 +95,62 @@ def test_single_day_customers_are_kept_and_predicted_as_new(cdnow_build):
     assert float(summary["expected_average_order_value"]) == pytest.approx(population_mean, abs=0.01)
 
 
-def test_too_little_data_fails_with_a_clear_message(tmp_path, build):
+def test_too_little_data_fails_with_a_clear_message_when_asked_to(tmp_path, build):
     folder = write_raw(tmp_path / "raw", orders=[
         order(f"o{index}", f"c{index}", "2024-05-01", "10.00") for index in range(5)
     ])
     run = build(folder, clv_on_insufficient_data="error")
     assert not run.success
-    assert "Cannot fit the CLV models (prediction fit): BG/NBD needs at least 20 customers" in run.messages
+    assert ("Cannot fit the CLV models (prediction fit, insufficient_data): BG/NBD needs at "
+            "least 20 customers") in run.messages
 
 
-def test_too_little_data_can_be_skipped(tmp_path, build):
+def test_a_small_shop_gets_every_segment_and_clv_says_why_it_is_empty(tmp_path):
+    """100 customers with one order each, default vars: no repeat buyers, so no CLV fit,
+    and nothing else may suffer for it."""
+    from conftest import run_dbt
+
     folder = write_raw(tmp_path / "raw", orders=[
-        order(f"o{index}", f"c{index}", "2024-05-01", "10.00") for index in range(5)
+        order(f"o{index:03d}", f"c{index:03d}", "2024-05-01", f"{10 + index}.00")
+        for index in range(100)
     ])
-    run = build(folder, clv_on_insufficient_data="skip")
+    run = run_dbt(["build", "--exclude-resource-type", "unit_test"],
+                  database=tmp_path / "warehouse.duckdb",
+                  variables={"raw_data_path": str(folder)})
     assert_built(run)
-    assert run.query("select fit_purpose, fit_error is not null from marts.fct_clv_model_parameters "
-                     "order by fit_purpose") == [("holdout_validation", True), ("prediction", True)]
-    assert run.query("select count(predicted_clv) from marts.dim_customers") == [(0,)]
+    # The only message is the warning that says CLV is not usable.
+    assert run.messages.splitlines() and all(
+        "clv_prediction_fit_is_usable" in line and ": warn:" in line
+        for line in run.messages.splitlines()), run.messages
+    assert run.query("select customer_id from marts.dim_customers where is_top_customer "
+                     "order by customer_id") == [(f"c{index:03d}",) for index in range(90, 100)]
+    assert run.query("select clv_status, count(*), count(predicted_clv), count(probability_alive), "
+                     "count(predicted_value_decile) from marts.dim_customers group by all") == [
+        ("insufficient_data", 100, 0, 0, 0)]
+    assert run.query_dicts(
+        "select fit_purpose, fit_status, fit_status_reason from marts.fct_clv_model_parameters "
+        "order by fit_purpose") == [
+        {"fit_purpose": "holdout_validation", "fit_status": "insufficient_data",
+         "fit_status_reason": "BG/NBD needs at least 20 customers and 10 with a repeat "
+                              "purchase; got 0 and 0."},
+        {"fit_purpose": "prediction", "fit_status": "insufficient_data",
+         "fit_status_reason": "BG/NBD needs at least 20 customers and 10 with a repeat "
+                              "purchase; got 100 and 0."},
+    ]
+    assert run.query("select count(*) from marts.fct_customer_segments "
+                     "where segment_name = 'Top Customers'") == [(10,)]
+
+
+def test_customers_without_a_completed_order_say_so(tmp_path, build):
+    folder = write_raw(tmp_path / "raw", orders=[
+        order("o1", "buyer", "2024-05-01", "10.00"),
+        order("o2", "pending-only", "2024-05-01", "10.00", status="pending"),
+    ])
+    run = build(folder)
+    assert_built(run)
+    assert run.query("select customer_id, clv_status from marts.dim_customers "
+                     "order by customer_id") == [("buyer", "insufficient_data"),
+                                                 ("pending-only", "no_completed_order")]
 
 
 def test_fit_functions_reject_nonsense():
@@ -120,3 +158,118 @@ def test_fit_functions_reject_nonsense():
         clv.fit_bgnbd([0] * 30, [0] * 30, [5] * 30)  # nobody ever came back
     with pytest.raises(ValueError):
         clv.fit_bgnbd([1] * 30, [6] * 30, [5] * 30)  # last purchase after the end
+
+
+def load_fits_model():
+    """The int_clv_fits Python model as a module (dbt loads it from the models folder)."""
+    import importlib.util
+
+    path = Path(__file__).parents[1] / "models" / "intermediate" / "clv" / "int_clv_fits.py"
+    spec = importlib.util.spec_from_file_location("int_clv_fits", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def cdnow_calibration_summary(as_of: str = "1997-09-30") -> pd.DataFrame:
+    """The calibration summary int_customers_clv_summary computes, in weeks, from the raw
+    CDNOW file (purchase days; the first excluded from the mean repeat value)."""
+    rows = pd.read_csv(CDNOW, sep=r"\s+", header=None, dtype={"date": str},
+                       names=["full_id", "customer_id", "date", "cds", "value"])
+    rows["date"] = pd.to_datetime(rows["date"])
+    rows = rows[rows["date"] <= as_of]
+    days = rows.groupby(["customer_id", "date"], as_index=False)["value"].sum().sort_values(
+        ["customer_id", "date"])
+    by_customer = days.groupby("customer_id")
+    first, last = by_customer["date"].min(), by_customer["date"].max()
+    repeats = by_customer.size() - 1
+    repeat_value = by_customer["value"].sum() - by_customer["value"].first()
+    return pd.DataFrame({
+        "customer_id": first.index.astype(str),
+        "calibration_end_date": pd.Timestamp(as_of),
+        "repeat_transactions": repeats.to_numpy(),
+        "time_to_last_purchase": ((last - first).dt.days / 7).to_numpy(),
+        "observation_time": ((pd.Timestamp(as_of) - first).dt.days / 7).to_numpy(),
+        "mean_repeat_value": (repeat_value / repeats.where(repeats > 0)).to_numpy(),
+    })
+
+
+def test_a_fit_that_cannot_be_trusted_says_why_instead_of_predicting(monkeypatch):
+    fits = load_fits_model()
+    summary = cdnow_calibration_summary()
+    assert fits.fit_one("prediction", summary, "week", 10**6)["fit_status"] == "fitted"
+
+    def heavy_tailed_spend(x, m):
+        return clv.GammaGammaParameters(2.0, 0.8, 10.0, -1.0, True)
+
+    monkeypatch.setattr(fits.clv, "fit_gamma_gamma", heavy_tailed_spend)
+    row = fits.fit_one("prediction", summary, "week", 10**6)
+    assert (row["fit_status"], row["fit_status_reason"]) == (
+        "unreliable", "Gamma-Gamma q = 0.8 <= 1: the population's mean spend per transaction "
+                      "is infinite.")
+
+    def broken(x, m):
+        raise FloatingPointError("overflow in exp")
+
+    monkeypatch.setattr(fits.clv, "fit_gamma_gamma", broken)
+    row = fits.fit_one("prediction", summary, "week", 10**6)
+    assert (row["fit_status"], row["fit_status_reason"]) == (
+        "failed", "the fit raised FloatingPointError: overflow in exp")
+
+
+def test_fit_assessment_names_the_problem():
+    good_spend = clv.GammaGammaParameters(6.25, 3.74, 15.44, -4055.9, True)
+    good = clv.BgNbdParameters(0.243, 4.414, 0.793, 2.426, -9582.4, True)
+    assert clv.assess_fit(good, good_spend) is None
+    # b at its bound is the NBD limit (no dropout observed yet): a usable answer.
+    assert clv.assess_fit(clv.BgNbdParameters(0.5, 8.8, 3.4, 1e14, -1.0, True), good_spend) is None
+    assert clv.assess_fit(clv.BgNbdParameters(0.243, 4.414, 0.793, 2.426, -9582.4, False),
+                          good_spend) == "the BG/NBD optimiser did not converge."
+    assert clv.assess_fit(good, clv.GammaGammaParameters(6.25, 3.74, 15.44, -1.0, False)) == (
+        "the Gamma-Gamma optimiser did not converge.")
+    assert clv.assess_fit(clv.BgNbdParameters(1e14, 4.414, 0.793, 2.426, -1.0, True),
+                          good_spend).startswith("parameter r reached the optimiser's bound")
+    assert clv.assess_fit(clv.BgNbdParameters(float("nan"), 4.4, 0.8, 2.4, -1.0, True),
+                          good_spend) == "the fit returned non-finite values (r)."
+
+
+def test_the_first_month_of_a_real_shop_predicts_sound_values(tmp_path):
+    """CDNOW as of the end of its first month, default vars: whatever the fit, every
+    prediction is finite and non-negative and the build passes its tests."""
+    from conftest import run_dbt
+
+    folder = cdnow_raw_folder(tmp_path / "raw")
+    run = run_dbt(["build", "--exclude-resource-type", "unit_test"],
+                  database=tmp_path / "warehouse.duckdb",
+                  variables={"raw_data_path": str(folder), "as_of_date": "1997-01-31"})
+    assert_built(run)
+    status = run.query("select fit_status from marts.fct_clv_model_parameters "
+                       "where fit_purpose = 'prediction'")
+    sound = run.query(
+        "select count(*) from marts.dim_customers where clv_status = 'predicted' and not ("
+        "isfinite(expected_transactions_long_window) and expected_transactions_short_window >= 0 "
+        "and expected_transactions_long_window >= expected_transactions_short_window "
+        "and probability_alive between 0 and 1 and predicted_clv >= 0)")
+    assert status == [("fitted",)] and sound == [(0,)]
+
+
+def test_month_by_month_replay_from_the_first_month_end_passes_every_build(tmp_path):
+    """A scheduled shop from day one: CDNOW built as of every month-end from 1997-01-31
+    to 1998-06-30 into one database, tests included, default vars."""
+    from conftest import run_dbt
+
+    folder = cdnow_raw_folder(tmp_path / "raw")
+    statuses = []
+    for month_end in pd.date_range("1997-01-31", "1998-06-30", freq="ME"):
+        run = run_dbt(["build", "--exclude-resource-type", "unit_test"],
+                      database=tmp_path / "warehouse.duckdb",
+                      variables={"raw_data_path": str(folder),
+                                 "as_of_date": month_end.date().isoformat()})
+        assert run.success, f"as of {month_end.date()}:\n{run.messages}"
+        statuses.append(run.query(
+            "select fit_purpose, fit_status from marts.fct_clv_model_parameters order by 1"))
+    assert len(statuses) == 18
+    # The prediction fit is usable every month; the holdout fit only once 180 days of
+    # history precede the holdout.
+    assert all(dict(month)["prediction"] == "fitted" for month in statuses)
+    assert dict(statuses[-1])["holdout_validation"] == "fitted"

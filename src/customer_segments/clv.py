@@ -25,8 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.integrate import quad
 from scipy.optimize import minimize
-from scipy.special import betaln, digamma, exprel, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln
 
 
 class InsufficientDataError(ValueError):
@@ -260,14 +261,8 @@ def probability_alive(params: BgNbdParameters, x, t_x, T) -> np.ndarray:
 # Past these, a method's cost or accuracy runs out and the next one takes over.
 _MOMENT_SERIES_TERMS = 40
 _MOMENT_SERIES_MAX_RATIO = 0.05
-_NEGATIVE_BINOMIAL_MAX_TERMS = 200_000
-_CHUNK_CELLS = 4_000_000
-
-
-def _log1p_ratio(y):
-    """log1p(y) / y, 1 at y = 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(y == 0, 1.0, np.log1p(y) / np.where(y == 0, 1.0, y))
+_NEGATIVE_BINOMIAL_MAX_TERMS = 2 ** 16
+_CHUNK_CELLS = 2 ** 22
 
 
 def _by_moment_series(k, w, a, c):
@@ -283,35 +278,68 @@ def _by_moment_series(k, w, a, c):
     return total
 
 
-def _by_negative_binomial_mean(k, w, a, c, terms):
-    """E[B_N] for N ~ NegativeBinomial(k, z = w / (1 + w)), with
-    B_n = c / (a-1) * (1 - prod_{j<n} (1 - (a-1)/(c+j))): every term positive, so the sum
-    has no cancellation, and a = 1 is no special case (exprel)."""
+def _by_negative_binomial_mean(k, w, a, beta, terms):
+    """E[B_N] for N ~ NegativeBinomial(k, z = w / (1 + w)) (the Pfaff-transformed series of
+    2F1 is its probability mass), with B_n = sum_{m<n} (beta)_m / (a+beta)_m: every term
+    is positive, so the sum has no cancellation. beta = b + x."""
     n = np.arange(terms, dtype=float)
     results = np.empty(len(k))
     rows_per_chunk = max(1, _CHUNK_CELLS // terms)
     for start in range(0, len(k), rows_per_chunk):
         part = slice(start, start + rows_per_chunk)
-        kk, ww, cc = k[part, None], w[part, None], c[part, None]
-        log_pmf = (gammaln(kk + n) - gammaln(kk) - gammaln(n + 1)
-                   - kk * np.log1p(ww) + n * (np.log(ww) - np.log1p(ww)))
-        shrink = (a - 1) / (cc + n)  # (a-1)/(c+j) for j = 0..terms-1
-        log_products = np.cumsum(np.log1p(-shrink), axis=1)
-        sums = np.cumsum(_log1p_ratio(-shrink) / (cc + n), axis=1)
-        # B_n uses the product over j < n: shift by one (B_0 = 0).
-        log_products = np.concatenate([np.zeros_like(kk), log_products[:, :-1]], axis=1)
-        sums = np.concatenate([np.zeros_like(kk), sums[:, :-1]], axis=1)
-        b_n = cc * exprel(log_products) * sums
+        kk, ww, bb = k[part, None], w[part, None], beta[part, None]
         with np.errstate(under="ignore"):
-            results[part] = (np.exp(log_pmf) * b_n).sum(axis=1)
+            pmf = np.exp(gammaln(kk + n) - gammaln(kk) - gammaln(n + 1)
+                         - kk * np.log1p(ww) + n * (np.log(ww) - np.log1p(ww)))
+            # D_m = (beta)_m / (a+beta)_m = prod_{j<m} (1 - a/(a+beta+j)); B_n = sum_{m<n} D_m.
+            log_d = np.cumsum(np.log1p(-a / (a + bb + n)), axis=1)
+            d = np.exp(np.concatenate([np.zeros_like(kk), log_d[:, :-1]], axis=1))
+        b_n = np.concatenate([np.zeros_like(kk), np.cumsum(d, axis=1)[:, :-1]], axis=1)
+        results[part] = (pmf * b_n).sum(axis=1)
     return results
 
 
-def _by_hypergeometric(k, w, a, c):
-    """c/(a-1) * (1 - 2F1(k, a-1; c; -w)) (the Pfaff transform of FHL's equation 10).
-    Only for horizons so long against alpha + T that the negative binomial sum would need
-    more than _NEGATIVE_BINOMIAL_MAX_TERMS terms: then 2F1 is far from 1 and loses nothing."""
-    return c / (a - 1) * (1.0 - hyp2f1(k, a - 1, c, -w))
+def _by_beta_integral(k, w, a, beta):
+    """E_{p ~ Beta(a, beta)}[g(p)], g(p) = (1 - (1 + p w)^-k) / p, by adaptive quadrature
+    over u = log p, one distinct summary at a time. For horizons so long against
+    alpha + T that the negative binomial sum would need more than
+    _NEGATIVE_BINOMIAL_MAX_TERMS terms; such summaries are few (T near 0, alpha tiny)."""
+    results = np.empty(len(k))
+    for i, (ki, wi, bi) in enumerate(zip(k, w, beta)):
+        log_norm = betaln(a, bi)
+        # Below u0, g(p) = k w and (1-p)^(beta-1) = 1 to within e^-30 of relative error:
+        # that part of the integral is k w e^(a u0) / (a B(a, beta)).
+        u0 = -np.log(ki * wi + bi + a + 1.0) - 30.0
+        head = np.exp(np.log(ki * wi) + a * u0 - np.log(a) - log_norm)
+
+        def integrand(u, ki=ki, wi=wi, bi=bi, log_norm=log_norm):
+            p = np.exp(u)
+            if p >= 1:
+                return 0.0
+            g = -np.expm1(-ki * np.log1p(p * wi)) / p
+            return g * np.exp(a * u + (bi - 1) * np.log1p(-p) - log_norm)
+
+        # The integrand turns where p w k ~ 1 and where p beta ~ 1.
+        turns = sorted({u0, -np.log(ki * wi + 1.0), -np.log(wi + 1.0), -np.log(bi + 1.0),
+                        -np.log(a + bi), -np.log(a + bi) + np.log(a + 1.0), -1.0})
+        edges = [u for u in turns if u0 <= u <= -1.0]
+        body = sum(quad(integrand, lo, hi, epsabs=0, epsrel=1e-12, limit=200)[0]
+                   for lo, hi in zip(edges[:-1], edges[1:]))
+        if bi >= 1:
+            tail = quad(integrand, -1.0, 0.0, epsabs=0, epsrel=1e-12, limit=200)[0]
+        else:
+            # (1 - e^u)^(beta-1), singular at u = 0: integrated against the weight
+            # (-u)^(beta-1), times the smooth ((1 - e^u) / -u)^(beta-1).
+            def near_zero(u, ki=ki, wi=wi, bi=bi, log_norm=log_norm):
+                p = np.exp(u)
+                g = -np.expm1(-ki * np.log1p(p * wi)) / p
+                smooth = (bi - 1) * np.log(-np.expm1(u) / -u) if u < 0 else 0.0
+                return g * np.exp(a * u + smooth - log_norm)
+
+            tail = quad(near_zero, -1.0, 0.0, weight="alg", wvar=(0.0, bi - 1),
+                        epsabs=0, epsrel=1e-12, limit=200)[0]
+        results[i] = head + body + tail
+    return results
 
 
 def conditional_expected_transactions_if_alive(params: BgNbdParameters, t, x, T) -> np.ndarray:
@@ -325,7 +353,8 @@ def conditional_expected_transactions_if_alive(params: BgNbdParameters, t, x, T)
     large 2F1 is 1 - O(1/b) and c/(a-1) is O(b), so the first digits of 2F1 are lost
     (b = 6e11 gave -5e6 transactions). Evaluated instead, per distinct (x, T), by the
     cheapest exact method: a moment series where b dominates, else a sum of positive terms
-    (a negative binomial expectation), else 2F1 where that sum would be too long."""
+    (a negative binomial expectation), else quadrature of the Beta integral where that sum
+    would be too long."""
     x = np.asarray(x, dtype=float)
     T = np.asarray(T, dtype=float)
     t = np.broadcast_to(np.asarray(t, dtype=float), np.broadcast(x, T, np.asarray(t)).shape)
@@ -351,10 +380,10 @@ def conditional_expected_transactions_if_alive(params: BgNbdParameters, t, x, T)
         chosen = rest & (np.minimum(2 ** np.ceil(np.log2(np.maximum(needed, 2))),
                                     2 * _NEGATIVE_BINOMIAL_MAX_TERMS) == terms)
         if terms <= _NEGATIVE_BINOMIAL_MAX_TERMS:
-            result[chosen] = _by_negative_binomial_mean(k[chosen], w[chosen], a, c[chosen],
-                                                        int(terms))
+            result[chosen] = _by_negative_binomial_mean(k[chosen], w[chosen], a,
+                                                        b + dx[chosen], int(terms))
         else:
-            result[chosen] = _by_hypergeometric(k[chosen], w[chosen], a, c[chosen])
+            result[chosen] = _by_beta_integral(k[chosen], w[chosen], a, b + dx[chosen])
     return result[inverse.ravel()].reshape(t.shape)
 
 
@@ -387,6 +416,8 @@ def predicted_lifetime_value(bgnbd: BgNbdParameters, spend: GammaGammaParameters
         bgnbd, months[:, None] * time_units_per_month, x[None, :],
         np.asarray(t_x, dtype=float)[None, :] if np.ndim(t_x) else t_x,
         np.asarray(T, dtype=float)[None, :] if np.ndim(T) else T)
-    each_month = np.diff(cumulative, axis=0, prepend=0.0)
+    # Once a customer's expected purchases saturate (everyone dropped out), consecutive
+    # months can differ by rounding alone (1e-12 relative): never count that as negative.
+    each_month = np.diff(np.maximum.accumulate(cumulative, axis=0), axis=0, prepend=0.0)
     discount = (1 + monthly_discount_rate) ** -months
     return (each_month * discount[:, None]).sum(axis=0) * value_per_transaction
