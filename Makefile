@@ -16,7 +16,7 @@ SIZE ?= 1000000
 DATABASE ?= customer_segments.duckdb
 TEST_DATABASE := target/test_sample.duckdb
 
-.PHONY: build test install lint dbt-test validate pytest backfill bench sample lock clean
+.PHONY: build test install lint dbt-test validate pytest backfill bench bench-clv sample lock clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ backfill: install
 ## Benchmark at SIZE orders (default 1,000,000): make bench SIZE=10000000 [PANDAS=1]
 bench: install
 	$(BIN)/python -m customer_segments.bench --size $(SIZE) $(if $(PANDAS),--pandas,)
+
+## Our CLV fit against the lifetimes package on 235,700 customers (BENCHMARKS.md).
+bench-clv: install
+	$(BIN)/python -m customer_segments.bench_clv_fit
 
 ## Regenerate the bundled sample (deterministic: the same files every time).
 sample: install
