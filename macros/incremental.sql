@@ -57,7 +57,7 @@
 {% macro raw_reread_cutoff() %}
     {#- An empty model reads everything. -#}
     {{ return(incremental_state_literal(
-        "coalesce(max(_loaded_at) - interval '" ~ (var('incremental_lookback_days') | int)
+        "coalesce(max(_loaded_at) - interval '" ~ (project_var('incremental_lookback_days') | int)
         ~ " days', cast('0001-01-01' as timestamp))"
     )) }}
 {% endmacro %}
@@ -159,7 +159,8 @@
     {% endif %}
     {% set cutoff = raw_reread_cutoff() %}
     {% set new_rows_sql = select_raw_rows_loaded_since(table_name, raw_columns, cutoff) %}
-    {% set raw_key = clean_text('raw_' ~ key_column) %}
+    {% set raw_key = clean_id('raw_' ~ key_column) if key_column.endswith('_id')
+        else clean_text('raw_' ~ key_column) %}
     {% set keys_sql = "select " ~ raw_key ~ " as " ~ key_column
         ~ " from (" ~ new_rows_sql ~ ") as new_rows" %}
     {% if rechecked_keys_sql %}
@@ -214,7 +215,7 @@
 {% macro raw_files_rewritten() %}
     {% if not execute %}{{ return(false) }}{% endif %}
     {% set marker = adapter.get_relation(
-        database=target.database, schema=var('raw_schema'), identifier='_raw_files_rewritten'
+        database=target.database, schema=project_var('raw_schema'), identifier='_raw_files_rewritten'
     ) %}
     {% if marker is none %}{{ return(false) }}{% endif %}
     {{ return(run_query("select is_rewritten from " ~ marker).rows[0][0]) }}

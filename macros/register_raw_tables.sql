@@ -48,7 +48,7 @@
 
 {#- Other engines: the raw tables are loaded by you; check them, create absent optional ones empty. -#}
 {% macro default__register_raw_tables(contract) %}
-    {% set raw_schema = var('raw_schema') %}
+    {% set raw_schema = project_var('raw_schema') %}
     {% for table in contract %}
         {% set relation = adapter.get_relation(
             database=target.database, schema=raw_schema, identifier=table.name
@@ -83,8 +83,8 @@
 
 {#- DuckDB: read `raw_data_path`/<table>.csv|.csv.gz|.parquet, or a folder <table>/ of them. -#}
 {% macro duckdb__register_raw_tables(contract) %}
-    {% set raw_schema = var('raw_schema') %}
-    {% set raw_path = var('raw_data_path') | string %}
+    {% set raw_schema = project_var('raw_schema') %}
+    {% set raw_path = project_var('raw_data_path') | string %}
     {% if raw_path.endswith('/') %}{% set raw_path = raw_path[:-1] %}{% endif %}
     {% set found = run_query(
         "select count(*) from glob(" ~ sql_string(raw_path ~ "/**") ~ ")"
@@ -131,13 +131,16 @@
                 {% set reader = "read_parquet(" ~ file_list
                     ~ ", union_by_name = true, filename = true)" %}
             {% else %}
-                {% set reader = "read_csv(" ~ file_list ~ ", header = true, all_varchar = true"
-                    ~ ", delim = ',', quote = '\"', escape = '\"', union_by_name = true"
-                    ~ ", filename = true)" %}
+                {% set reader = csv_reader(files | map(attribute=0) | list, table) %}
             {% endif %}
             {% set file_columns = {} %}
+            {% set extra_columns = [] %}
             {% for row in run_query("describe select * from " ~ reader) %}
-                {% do file_columns.update({(row[0] | trim | lower): row[0]}) %}
+                {% if modules.re.match('^column[0-9]+$', row[0]) %}
+                    {% do extra_columns.append(row[0]) %}
+                {% else %}
+                    {% do file_columns.update({(row[0] | trim | lower): row[0]}) %}
+                {% endif %}
             {% endfor %}
             {#- Each file's modification time is when its rows landed: incremental models
                 re-read only the files that landed since their watermark. -#}
@@ -162,6 +165,15 @@
                     {% do select_list.append("cast(null as varchar) as " ~ column.name) %}
                 {% endif %}
             {% endfor %}
+            {#- Fields beyond the header (null_padding names them column<N>). -#}
+            {% set extra_values = [] %}
+            {% for column in extra_columns %}
+                {% do extra_values.append("raw_file." ~ adapter.quote(column)) %}
+            {% endfor %}
+            {% do select_list.append(
+                ("nullif(concat_ws(',', " ~ extra_values | join(", ") ~ "), '')"
+                 if extra_values else "cast(null as varchar)") ~ " as _extra_fields"
+            ) %}
             {% do select_list.append("raw_file.filename as _source_file") %}
             {% do select_list.append("landed_file._loaded_at") %}
             {% do run_query(
@@ -207,9 +219,76 @@
             ~ " were read: rebuilding the incremental models from scratch.", info=true) }}
     {% endif %}
     {% do run_query(
-        "create or replace table " ~ adapter.quote(var('raw_schema')) ~ "._raw_files_rewritten"
+        "create or replace table " ~ adapter.quote(project_var('raw_schema')) ~ "._raw_files_rewritten"
         ~ " as select " ~ ('true' if rewritten else 'false') ~ " as is_rewritten"
     ) %}
+{% endmacro %}
+
+
+{#-
+  The reader of one table's CSV files. The contract's dialect is UTF-8, comma-separated,
+  a header row, '"' quotes. Files up to 64 MiB (not gzipped) are sniffed first, so the
+  exports real shops send are read too: UTF-16 (with its byte-order mark) and files that
+  are not valid UTF-8 (read as Latin-1, the usual Windows export); semicolon, tab or
+  pipe delimiters (whichever of , ; tab | the header row holds most). Rows shorter than
+  the header are read with the missing fields empty; longer ones keep their extra fields
+  in `_extra_fields`. An empty (0-byte) file stops the run with a message naming it.
+-#}
+{% macro csv_reader(files, table) %}
+    {% set dialects = {} %}
+    {% set sniffable = [] %}
+    {% for file in files %}
+        {% if file.endswith('.gz') %}
+            {% do dialects.setdefault(('utf-8', ','), []).append(file) %}
+        {% else %}
+            {% do sniffable.append(sql_string(file)) %}
+        {% endif %}
+    {% endfor %}
+    {% if sniffable %}
+        {#- Blob to text keeps ASCII as is and escapes other bytes, whatever the encoding:
+            enough to count delimiters in the header row. -#}
+        {% set sniffed = run_query(
+            "with files as (select filename, size, case when size <= 67108864 then content end"
+            ~ " as content from read_blob([" ~ sniffable | join(", ") ~ "])),"
+            ~ " heads as (select filename, size, content,"
+            ~ " split_part(cast(content as varchar), '\\x0A', 1) as head from files)"
+            ~ " select filename, size,"
+            ~ " coalesce(content[1:2] in ('\\xFF\\xFE'::blob, '\\xFE\\xFF'::blob), false),"
+            ~ " coalesce(content is not null and try(decode(content)) is null, false),"
+            ~ " length(head) - length(replace(head, ',', '')),"
+            ~ " length(head) - length(replace(head, ';', '')),"
+            ~ " length(head) - length(replace(head, chr(9), '')),"
+            ~ " length(head) - length(replace(head, '|', ''))"
+            ~ " from heads order by filename"
+        ) %}
+        {% for row in sniffed.rows %}
+            {% if row[1] == 0 %}
+                {{ exceptions.raise_compiler_error(
+                    "Raw file " ~ row[0] ~ " is empty (0 bytes): a CSV file needs at least"
+                    ~ " its header row (" ~ table.columns | map(attribute='name')
+                    | reject('equalto', '_loaded_at') | join(',') ~ "). Write the header,"
+                    ~ " or remove the file."
+                ) }}
+            {% endif %}
+            {% set encoding = 'utf-16' if row[2] else ('latin-1' if row[3] else 'utf-8') %}
+            {% set counts = [(row[4], ','), (row[5], ';'), (row[6], '	'), (row[7], '|')] %}
+            {% set delimiter = (counts | sort(attribute=0, reverse=true) | first)[1]
+                if (counts | map(attribute=0) | max) > row[4] else ',' %}
+            {% do dialects.setdefault((encoding, delimiter), []).append(row[0]) %}
+        {% endfor %}
+    {% endif %}
+    {% set readers = [] %}
+    {% for dialect, dialect_files in dialects | dictsort %}
+        {% set quoted = [] %}
+        {% for file in dialect_files %}{% do quoted.append(sql_string(file)) %}{% endfor %}
+        {% do readers.append(
+            "select * from read_csv([" ~ quoted | join(", ") ~ "], header = true"
+            ~ ", all_varchar = true, delim = " ~ sql_string(dialect[1])
+            ~ ", quote = '\"', escape = '\"', encoding = " ~ sql_string(dialect[0])
+            ~ ", null_padding = true, union_by_name = true, filename = true)"
+        ) %}
+    {% endfor %}
+    {{ return("(" ~ readers | join(" union all by name ") ~ ")") }}
 {% endmacro %}
 
 
@@ -243,6 +322,7 @@
             "cast(null as " ~ dbt.type_string() ~ ") as " ~ column.name
         ) %}
     {% endfor %}
+    {% do select_list.append("cast(null as " ~ dbt.type_string() ~ ") as _extra_fields") %}
     {% do select_list.append("cast(null as " ~ dbt.type_string() ~ ") as _source_file") %}
     {% do select_list.append("cast(null as " ~ dbt.type_timestamp() ~ ") as _loaded_at") %}
     {{ return("select " ~ select_list | join(", ") ~ " where 1 = 0") }}
@@ -257,5 +337,5 @@
 
 {#- The view listing the files of one raw table and when each landed (DuckDB reader only). -#}
 {% macro raw_files_relation(table_name) %}
-    {{ return(adapter.quote(var('raw_schema')) ~ "." ~ adapter.quote("_files_" ~ table_name)) }}
+    {{ return(adapter.quote(project_var('raw_schema')) ~ "." ~ adapter.quote("_files_" ~ table_name)) }}
 {% endmacro %}

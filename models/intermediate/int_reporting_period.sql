@@ -16,9 +16,9 @@ final as (
         {{ as_of_date_literal() or 'latest_order_date' }} as as_of_date,
         cast({{ as_of_date_literal() or 'latest_order_date' }} as {{ dbt.type_timestamp() }})
             as as_of_at,
-        cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }})
+        cast('{{ project_var('reporting_currency') }}' as {{ dbt.type_string() }})
             as reporting_currency,
-        {{ 'true' if var('include_tax_and_shipping') else 'false' }}
+        {{ 'true' if project_var('include_tax_and_shipping') else 'false' }}
             as includes_tax_and_shipping
     from latest_order
 )

@@ -25,7 +25,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     summary = dbt.ref("int_customers_clv_summary").df()
     fits = dbt.ref("int_clv_fits").df()
-    days_per_unit = DAYS_PER_UNIT[dbt.config.get("clv_time_unit")]
+    days_per_unit = DAYS_PER_UNIT[dbt.config.get("clv_time_unit").strip().lower()]
     short_window = float(dbt.config.get("clv_short_window_days")) / days_per_unit
     long_window = float(dbt.config.get("clv_long_window_days")) / days_per_unit
     holdout = float(dbt.config.get("clv_holdout_days")) / days_per_unit

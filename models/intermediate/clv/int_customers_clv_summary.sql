@@ -9,7 +9,7 @@
     in the time unit of var `clv_time_unit`. The `prediction` fit calibrates on
     everything up to the as-of date; the `holdout_validation` fit stops
     `clv_holdout_days` earlier and counts the transactions made in the days held out. -#}
-{%- set days_per_unit = {'week': 7.0, 'day': 1.0}[var('clv_time_unit')] -%}
+{%- set days_per_unit = {'week': 7.0, 'day': 1.0}[project_var('clv_time_unit')] -%}
 
 with
 
@@ -27,12 +27,12 @@ fits as (
         as_of_date as calibration_end_date,
         as_of_date as holdout_end_date
     from reporting_period
-    {% if var('clv_holdout_days') | int > 0 %}
+    {% if project_var('clv_holdout_days') | int > 0 %}
         union all
         select
             'holdout_validation' as fit_purpose,
             cast(
-                {{ dbt.dateadd('day', -1 * (var('clv_holdout_days') | int), 'as_of_date') }}
+                {{ dbt.dateadd('day', -1 * (project_var('clv_holdout_days') | int), 'as_of_date') }}
                 as date
             ) as calibration_end_date,
             as_of_date as holdout_end_date

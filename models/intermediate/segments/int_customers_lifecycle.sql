@@ -5,7 +5,7 @@
     gaps use the population windows `lifecycle_active_days` and `lifecycle_churn_days`.
     New: first purchase within `lifecycle_new_days`. Reactivated: active again after a
     gap that had made them churned. Prospect: no completed order yet. -#}
-{%- set min_gaps = var('lifecycle_min_gaps_for_rhythm') | int -%}
+{%- set min_gaps = project_var('lifecycle_min_gaps_for_rhythm') | int -%}
 
 with
 
@@ -77,16 +77,16 @@ windows as (
         rhythms.gap_count >= {{ min_gaps }} as has_own_rhythm,
         case
             when rhythms.gap_count >= {{ min_gaps }} then rhythms.typical_gap_days
-            else {{ var('lifecycle_active_days') }}
+            else {{ project_var('lifecycle_active_days') }}
         end as active_window_days,
         case
             when rhythms.gap_count >= {{ min_gaps }} then rhythms.longest_gap_days
-            else {{ var('lifecycle_churn_days') }}
+            else {{ project_var('lifecycle_churn_days') }}
         end as churn_window_days,
         rhythms.last_gap_days > case
             when rhythms.gap_count_before_last >= {{ min_gaps }}
                 then rhythms.longest_gap_before_last_days
-            else {{ var('lifecycle_churn_days') }}
+            else {{ project_var('lifecycle_churn_days') }}
         end as came_back_from_churn
     from customers
     left join rhythms
@@ -101,7 +101,7 @@ final as (
         cast(churn_window_days as {{ type_double() }}) as churn_window_days,
         case
             when completed_order_count = 0 then 'Prospect'
-            when tenure_days <= {{ var('lifecycle_new_days') }} then 'New'
+            when tenure_days <= {{ project_var('lifecycle_new_days') }} then 'New'
             when days_since_last_order <= active_window_days and came_back_from_churn
                 then 'Reactivated'
             when days_since_last_order <= active_window_days then 'Active'

@@ -31,7 +31,7 @@ trailing_spend as (
         orders.is_completed
         and not orders.is_guest_order
         and orders.order_date > {{ dbt.dateadd(
-            'day', -1 * (var('rising_star_window_days') | int), 'reporting_period.as_of_date'
+            'day', -1 * (project_var('rising_star_window_days') | int), 'reporting_period.as_of_date'
         ) }}
     group by orders.customer_id
 ),
@@ -39,7 +39,7 @@ trailing_spend as (
 trailing_threshold as (
     select
         {{ percentile(
-            'trailing_net_spend', var('rising_star_fraction'), 'discrete', descending=true
+            'trailing_net_spend', project_var('rising_star_fraction'), 'discrete', descending=true
         ) }} as threshold
     from trailing_spend
     where trailing_net_spend > 0
@@ -54,7 +54,7 @@ final as (
             not {{ reaches_spend_threshold(
                 'customers.net_lifetime_spend', 'top_customer_threshold.threshold'
             ) }}
-            and customers.tenure_days <= {{ var('rising_star_max_tenure_days') }}
+            and customers.tenure_days <= {{ project_var('rising_star_max_tenure_days') }}
             and trailing_spend.trailing_net_spend > 0
             and trailing_spend.trailing_net_spend >= trailing_threshold.threshold,
             false

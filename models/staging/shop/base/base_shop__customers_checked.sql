@@ -1,5 +1,7 @@
 {#- Every raw customer row, typed, with the reason it is quarantined (NULL when it is used).
-    Of several rows with one customer_id, the one loaded last wins. -#}
+    Of several rows with one customer_id, the one loaded last wins. A created_at or
+    is_loyalty_member that does not parse is dropped, not the customer
+    (stg_shop__data_quality_warnings reports it). -#}
 {%- set raw_columns = ['customer_id', 'email', 'created_at', 'country', 'is_loyalty_member'] -%}
 
 with
@@ -11,7 +13,7 @@ source_rows as (
 parsed as (
     select
         *,
-        {{ clean_text('raw_customer_id') }} as customer_id,
+        {{ clean_id('raw_customer_id') }} as customer_id,
         lower({{ clean_text('raw_email') }}) as email,
         {{ parse_timestamp_utc('raw_created_at') }} as created_at,
         upper({{ clean_text('raw_country') }}) as country,
@@ -37,13 +39,19 @@ checked as (
     select
         *,
         {{ first_failed_check([
+            ("_extra_fields is not null", "too_many_fields"),
             ("customer_id is null", "missing_customer_id"),
             ("version_rank > 1", "superseded_duplicate"),
-            ("created_at is null and " ~ clean_text('raw_created_at') ~ " is not null",
-                "unparseable_created_at"),
-            ("is_loyalty_member is null and " ~ clean_text('raw_is_loyalty_member')
-                ~ " is not null", "unparseable_is_loyalty_member"),
-        ]) }} as rejection_reason
+        ]) }} as rejection_reason,
+        -- Optional profile fields that do not parse are dropped, not the customer.
+        case
+            when created_at is null and {{ clean_text('raw_created_at') }} is not null
+                then raw_created_at
+        end as unparseable_created_at,
+        case
+            when is_loyalty_member is null and {{ clean_text('raw_is_loyalty_member') }} is not null
+                then raw_is_loyalty_member
+        end as unparseable_is_loyalty_member
     from versioned
 ),
 
@@ -54,6 +62,8 @@ final as (
         created_at,
         country,
         is_loyalty_member,
+        unparseable_created_at,
+        unparseable_is_loyalty_member,
         _loaded_at,
         {{ quarantine_columns(raw_columns) }}
     from checked

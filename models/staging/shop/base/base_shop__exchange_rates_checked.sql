@@ -35,6 +35,7 @@ checked as (
     select
         *,
         {{ first_failed_check([
+            ("_extra_fields is not null", "too_many_fields"),
             ("currency is null", "missing_currency"),
             (clean_text('raw_rate_date') ~ " is null", "missing_rate_date"),
             ("rate_date is null", "unparseable_rate_date"),

@@ -9,7 +9,7 @@ with
 
 exchange_rates as (
     select * from {{ ref('stg_shop__exchange_rates') }}
-    where currency <> '{{ var("reporting_currency") }}'
+    where currency <> '{{ project_var('reporting_currency') }}'
 ),
 
 rate_spans as (

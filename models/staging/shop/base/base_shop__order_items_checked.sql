@@ -29,9 +29,9 @@ order_ids as (
 parsed as (
     select
         *,
-        {{ clean_text('raw_order_item_id') }} as order_item_id,
-        {{ clean_text('raw_order_id') }} as order_id,
-        {{ clean_text('raw_product_id') }} as product_id,
+        {{ clean_id('raw_order_item_id') }} as order_item_id,
+        {{ clean_id('raw_order_id') }} as order_id,
+        {{ clean_id('raw_product_id') }} as product_id,
         {{ parse_integer('raw_quantity') }} as quantity,
         {{ parse_money('raw_unit_price') }} as unit_price
     from source_rows
@@ -58,6 +58,7 @@ checked as (
     select
         *,
         {{ first_failed_check([
+            ("_extra_fields is not null", "too_many_fields"),
             ("order_item_id is null", "missing_order_item_id"),
             ("version_rank > 1", "superseded_duplicate"),
             ("order_id is null or not is_order_known", "order_item_for_unknown_order"),
@@ -68,6 +69,7 @@ checked as (
             (clean_text('raw_unit_price') ~ " is null", "missing_unit_price"),
             ("unit_price is null", "non_numeric_unit_price"),
             ("unit_price < 0", "negative_unit_price"),
+            ("quantity * unit_price > " ~ project_var('max_order_amount'), "implausible_amount"),
         ]) }} as rejection_reason
     from with_order
 ),

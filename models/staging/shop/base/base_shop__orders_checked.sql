@@ -1,6 +1,9 @@
 {#- Every raw order row, typed, with the reason it is quarantined (NULL when it is used).
-    Of several rows with one order_id, the latest updated_at wins; the others are
-    superseded. -#}
+    Of several rows with one order_id, the latest updated_at wins (then the file loaded
+    last); the others are superseded. When the latest rows disagree (same updated_at,
+    same file, different values), none can be trusted: all of them are quarantined as
+    conflicting_versions. An updated_at that does not parse is dropped, not the order
+    (stg_shop__data_quality_warnings reports it). -#}
 {%- set raw_columns = [
     'order_id', 'customer_id', 'ordered_at', 'status', 'currency',
     'amount', 'tax', 'shipping', 'updated_at',
@@ -27,7 +30,7 @@
             stored.currency = daily_exchange_rates.currency
             and cast(stored.ordered_at as date) = daily_exchange_rates.rate_day
     where
-        stored.currency <> '{{ var("reporting_currency") }}'
+        stored.currency <> '{{ project_var('reporting_currency') }}'
         and stored.exchange_rate_to_reporting is distinct from
         cast(daily_exchange_rates.rate_to_reporting as decimal(18, 8))
 {%- endset %}
@@ -45,8 +48,8 @@ daily_exchange_rates as (
 parsed as (
     select
         *,
-        {{ clean_text('raw_order_id') }} as order_id,
-        {{ clean_text('raw_customer_id') }} as customer_id,
+        {{ clean_id('raw_order_id') }} as order_id,
+        {{ clean_id('raw_customer_id') }} as customer_id,
         {{ parse_timestamp_utc('raw_ordered_at') }} as ordered_at,
         lower({{ clean_text('raw_status') }}) as status,
         upper({{ clean_text('raw_currency') }}) as currency,
@@ -57,22 +60,25 @@ parsed as (
     from source_rows
 ),
 
-versioned as (
+with_rates as (
     select
         parsed.*,
         cast(case
-            when parsed.currency = '{{ var("reporting_currency") }}' then 1
+            when parsed.currency = '{{ project_var('reporting_currency') }}' then 1
             else daily_exchange_rates.rate_to_reporting
         end as decimal(18, 8)) as exchange_rate_to_reporting,
-        row_number() over (
-            partition by parsed.order_id
-            order by
-                parsed.updated_at desc nulls last,
-                parsed._loaded_at desc nulls last,
-                parsed.raw_status asc,
-                parsed.raw_amount asc,
-                parsed.raw_ordered_at asc
-        ) as version_rank
+        -- What a version says, compared across versions: parsed values, so "100.0" and
+        -- "100.00" agree.
+        concat_ws(
+            '|',
+            coalesce(parsed.customer_id, '~'),
+            coalesce(cast(parsed.ordered_at as {{ dbt.type_string() }}), '~'),
+            coalesce(parsed.status, '~'),
+            coalesce(parsed.currency, '~'),
+            coalesce(cast(parsed.amount as {{ dbt.type_string() }}), '~'),
+            coalesce(cast(parsed.tax as {{ dbt.type_string() }}), '~'),
+            coalesce(cast(parsed.shipping as {{ dbt.type_string() }}), '~')
+        ) as version_content
     from parsed
     left join daily_exchange_rates
         on
@@ -80,14 +86,44 @@ versioned as (
             and cast(parsed.ordered_at as date) = daily_exchange_rates.rate_day
 ),
 
+versioned as (
+    select
+        *,
+        rank() over (
+            partition by order_id
+            order by updated_at desc nulls last, _loaded_at desc nulls last
+        ) as version_group,
+        row_number() over (
+            partition by order_id
+            order by
+                updated_at desc nulls last,
+                _loaded_at desc nulls last,
+                version_content asc
+        ) as version_rank
+    from with_rates
+),
+
+latest_versions_compared as (
+    select
+        *,
+        min(case when version_group = 1 then version_content end) over (partition by order_id)
+        <> max(case when version_group = 1 then version_content end) over (partition by order_id)
+            as latest_versions_disagree
+    from versioned
+),
+
 checked as (
     select
         *,
         {{ first_failed_check([
+            ("_extra_fields is not null", "too_many_fields"),
             ("order_id is null", "missing_order_id"),
+            ("latest_versions_disagree and version_group = 1", "conflicting_versions"),
             ("version_rank > 1", "superseded_duplicate"),
             (clean_text('raw_ordered_at') ~ " is null", "missing_ordered_at"),
             ("ordered_at is null", "unparseable_ordered_at"),
+            ("cast(ordered_at as date) < cast('" ~ project_var('earliest_valid_order_date')
+                ~ "' as date)", "implausible_ordered_at"),
             ("status is null or status not in ('completed', 'pending', 'cancelled', 'refunded')",
                 "unknown_status"),
             ("currency is null", "missing_currency"),
@@ -99,12 +135,13 @@ checked as (
             ("shipping is null and " ~ clean_text('raw_shipping') ~ " is not null",
                 "non_numeric_shipping"),
             ("shipping < 0", "negative_shipping"),
-            ("updated_at is null and " ~ clean_text('raw_updated_at') ~ " is not null",
-                "unparseable_updated_at"),
+            ("(amount + coalesce(tax, 0) + coalesce(shipping, 0))"
+                ~ " * coalesce(exchange_rate_to_reporting, 1) > "
+                ~ project_var('max_order_amount'), "implausible_amount"),
             ("ordered_at > " ~ run_started_timestamp(), "future_order"),
             ("exchange_rate_to_reporting is null", "missing_exchange_rate"),
         ]) }} as rejection_reason
-    from versioned
+    from latest_versions_compared
 ),
 
 final as (
@@ -119,6 +156,10 @@ final as (
         coalesce(shipping, 0) as shipping,
         exchange_rate_to_reporting,
         updated_at,
+        case
+            when updated_at is null and {{ clean_text('raw_updated_at') }} is not null
+                then raw_updated_at
+        end as unparseable_updated_at,
         _loaded_at,
         {{ quarantine_columns(raw_columns) }},
         {{ run_refreshed_at() }} as refreshed_at

@@ -10,11 +10,11 @@ source_rows as (
 parsed as (
     select
         *,
-        {{ clean_text('raw_product_id') }} as product_id,
+        {{ clean_id('raw_product_id') }} as product_id,
         {{ clean_text('raw_product_name') }} as product_name,
         coalesce(lower({{ clean_text('raw_category') }}), 'uncategorised') as category,
         row_number() over (
-            partition by {{ clean_text('raw_product_id') }}
+            partition by {{ clean_id('raw_product_id') }}
             order by _loaded_at desc nulls last, raw_product_name asc, raw_category asc
         ) as version_rank
     from source_rows
@@ -24,6 +24,7 @@ checked as (
     select
         *,
         {{ first_failed_check([
+            ("_extra_fields is not null", "too_many_fields"),
             ("product_id is null", "missing_product_id"),
             ("version_rank > 1", "superseded_duplicate"),
         ]) }} as rejection_reason

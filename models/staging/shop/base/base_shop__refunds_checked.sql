@@ -22,13 +22,13 @@
     {%- set rechecked_refunds_sql %}
         select refund_id from {{ this }}
         where order_id in (
-            select {{ clean_text('raw_order_id') }} from ({{ new_rows_sql }}) as new_rows
+            select {{ clean_id('raw_order_id') }} from ({{ new_rows_sql }}) as new_rows
             union all
             select order_id from {{ this }}
             where
                 rejection_reason = 'future_refund'
                 or refund_id in (
-                    select {{ clean_text('raw_refund_id') }} from ({{ new_rows_sql }}) as new_rows
+                    select {{ clean_id('raw_refund_id') }} from ({{ new_rows_sql }}) as new_rows
                 )
             union all
             {{ keys_refreshed_since(ref('base_shop__orders_checked'), 'order_id') }}
@@ -53,8 +53,8 @@ order_ids as (
 parsed as (
     select
         *,
-        {{ clean_text('raw_refund_id') }} as refund_id,
-        {{ clean_text('raw_order_id') }} as order_id,
+        {{ clean_id('raw_refund_id') }} as refund_id,
+        {{ clean_id('raw_order_id') }} as order_id,
         {{ parse_timestamp_utc('raw_refunded_at') }} as refunded_at,
         {{ parse_money('raw_amount') }} as amount
     from source_rows
@@ -85,6 +85,7 @@ row_checked as (
     select
         *,
         {{ first_failed_check([
+            ("_extra_fields is not null", "too_many_fields"),
             ("refund_id is null", "missing_refund_id"),
             ("version_rank > 1", "superseded_duplicate"),
             ("order_id is null or not is_order_known", "refund_for_unknown_order"),
