@@ -233,6 +233,8 @@
   pipe delimiters (whichever of , ; tab | the header row holds most). Rows shorter than
   the header are read with the missing fields empty; longer ones keep their extra fields
   in `_extra_fields`. An empty (0-byte) file stops the run with a message naming it.
+  (DuckDB's parallel CSV scanner cannot pad short rows when a quoted value holds a line
+  break, so CSV is read by one thread; typed Parquet is the fast path.)
 -#}
 {% macro csv_reader(files, table) %}
     {% set dialects = {} %}
@@ -257,7 +259,7 @@
             ~ " coalesce(content is not null and try(decode(content)) is null, false),"
             ~ " length(head) - length(replace(head, ',', '')),"
             ~ " length(head) - length(replace(head, ';', '')),"
-            ~ " length(head) - length(replace(head, chr(9), '')),"
+            ~ " (length(head) - length(replace(head, '\\x09', ''))) // 4,"
             ~ " length(head) - length(replace(head, '|', ''))"
             ~ " from heads order by filename"
         ) %}
@@ -285,7 +287,7 @@
             "select * from read_csv([" ~ quoted | join(", ") ~ "], header = true"
             ~ ", all_varchar = true, delim = " ~ sql_string(dialect[1])
             ~ ", quote = '\"', escape = '\"', encoding = " ~ sql_string(dialect[0])
-            ~ ", null_padding = true, union_by_name = true, filename = true)"
+            ~ ", null_padding = true, parallel = false, union_by_name = true, filename = true)"
         ) %}
     {% endfor %}
     {{ return("(" ~ readers | join(" union all by name ") ~ ")") }}

@@ -104,8 +104,10 @@ def test_an_implausible_amount_is_quarantined_and_the_build_goes_on(tmp_path, bu
 def test_the_amount_ceiling_is_a_var(tmp_path, build):
     run = build(base_folder(tmp_path / "raw"), max_order_amount=60)
     assert_built(run)
+    # o1's refund goes with it: a refund of a quarantined order is quarantined too.
     assert quarantine(run) == [("orders", "o1", "implausible_amount"),
-                               ("orders", "o3", "implausible_amount")]
+                               ("orders", "o3", "implausible_amount"),
+                               ("refunds", "r1", "refund_for_rejected_order")]
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "1900-01-05", "1989-12-31"])

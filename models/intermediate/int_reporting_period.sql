@@ -6,8 +6,9 @@ orders as (
     select * from {{ ref('stg_shop__orders') }}
 ),
 
+-- No accepted order yet (a new shop, or every row quarantined): as of today.
 latest_order as (
-    select max(order_date) as latest_order_date
+    select coalesce(max(order_date), {{ run_started_date() }}) as latest_order_date
     from orders
 ),
 
