@@ -260,3 +260,79 @@ def test_raw_record_keeps_the_marker_as_exported(tmp_path, build):
     assert_built(run)
     record = json.loads(run.query("select raw_record from staging.stg_shop__rejected_rows")[0][0])
     assert record["customer_id"] == "NULL"
+
+
+# --- Property: random mixes of valid and invalid rows ----------------------------------
+
+from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+NULL_MARKERS = {"null", "none", "n/a", "nil", "nan", "-", "#n/a", "(null)", "undefined", "0"}
+ORDER_IDS = ["o1", "o2", "o3", "o4", "o5", " o1\t", "", "NULL"]
+CUSTOMER_IDS = ["a", "b", "A", "a\t", "\u00a0b", "NULL", "0", "-", "", "N/A", "c"]
+TIMES = ["2024-01-10", "2024-02-29T23:30:00+02:00", "2024-02-30", "", "0001-01-01",
+         "2999-01-01", "yesterday", "2024-03-01 10:00:00"]
+AMOUNTS = ["10.00", "0", "-1", "abc", "", "9999999999999999.99", "1,5", "12.345", "NULL"]
+OPTIONAL_AMOUNTS = ["", "1.00", "x", "-1", "N/A"]
+
+raw_orders = st.lists(st.fixed_dictionaries({
+    "order_id": st.sampled_from(ORDER_IDS),
+    "customer_id": st.sampled_from(CUSTOMER_IDS),
+    "ordered_at": st.sampled_from(TIMES),
+    "status": st.sampled_from(["completed", "completed", "pending", " Cancelled", "refunded",
+                               "shipped", ""]),
+    "currency": st.sampled_from(["USD", "usd", "EUR", "JPY", ""]),
+    "amount": st.sampled_from(AMOUNTS),
+    "tax": st.sampled_from(OPTIONAL_AMOUNTS),
+    "shipping": st.sampled_from(OPTIONAL_AMOUNTS),
+    "updated_at": st.sampled_from(["", "2024-01-01T00:00:00Z", "soon", "NULL"]),
+}), min_size=1, max_size=25)
+raw_refunds = st.lists(st.fixed_dictionaries({
+    "refund_id": st.sampled_from(["r1", "r2", "r3", "", "NULL"]),
+    "order_id": st.sampled_from(ORDER_IDS + ["nope"]),
+    "refunded_at": st.sampled_from(TIMES),
+    "amount": st.sampled_from(["1.00", "5.00", "0", "x", "", "100000"]),
+}), max_size=8)
+raw_rates = st.lists(st.fixed_dictionaries({
+    "currency": st.sampled_from(["EUR", "eur", "", "USD"]),
+    "rate_date": st.sampled_from(["2024-01-01", "2024-02-15", "not a date", ""]),
+    "rate_to_reporting": st.sampled_from(["1.10", "1.2", "0", "-1", "x", ""]),
+}), max_size=5)
+raw_customers = st.lists(st.fixed_dictionaries({
+    "customer_id": st.sampled_from(CUSTOMER_IDS),
+    "email": st.sampled_from(["", "x@example.com", "NULL"]),
+    "created_at": st.sampled_from(["", "2024-01-01", "last week"]),
+    "country": st.sampled_from(["", "us", "NA", "-"]),
+    "is_loyalty_member": st.sampled_from(["", "yes", "0", "maybe"]),
+}), max_size=6)
+
+
+@settings(max_examples=6, deadline=None, derandomize=True,
+          phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(raw_orders, raw_refunds, raw_rates, raw_customers)
+def test_any_mix_of_valid_and_invalid_rows_builds_and_reconciles(
+        tmp_path_factory, orders, refunds, rates, customers_rows):
+    from conftest import run_dbt
+
+    folder = tmp_path_factory.mktemp("mix")
+    tables = {"orders": orders, "refunds": refunds, "exchange_rates": rates,
+              "customers": customers_rows}
+    write_raw(folder / "raw", **{name: rows for name, rows in tables.items() if rows})
+    run = run_dbt(["build", "--exclude-resource-type", "unit_test"],
+                  database=folder / "warehouse.duckdb",
+                  variables={"raw_data_path": str(folder / "raw"),
+                             "clv_on_insufficient_data": "warn"})
+    assert_built(run)
+    # Every raw row lands exactly once: its clean staging model or the quarantine.
+    for name, rows in tables.items():
+        landed = run.query(
+            f"select (select count(*) from staging.stg_shop__{name}) + (select count(*) from "
+            f"staging.stg_shop__rejected_rows where source_table = '{name}')")[0][0]
+        assert landed == len(rows), name
+    summary = run.query_dicts("select * from marts.fct_revenue_summary")[0]
+    assert summary["customer_net_revenue"] + summary["guest_net_revenue"] == summary["net_revenue"]
+    spend = run.query("select coalesce(sum(net_lifetime_spend), 0) from marts.dim_customers")[0][0]
+    assert spend == summary["customer_net_revenue"]
+    ids = [row[0] for row in run.query("select customer_id from marts.dim_customers")]
+    assert not [i for i in ids if i.lower() in NULL_MARKERS or i != i.strip() or "\u00a0" in i]
