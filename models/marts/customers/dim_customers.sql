@@ -38,9 +38,9 @@ clv_predictions as (
         case
             when predicted_clv is not null
                 then ntile(10) over (
-                    partition by predicted_clv is null
-                    order by predicted_clv desc, customer_id asc
-                )
+                        partition by predicted_clv is null
+                        order by predicted_clv desc, customer_id asc
+                    )
         end as predicted_value_decile
     from {{ ref('int_customers_clv_predictions') }}
     where fit_purpose = 'prediction'
