@@ -107,8 +107,9 @@ def test_expected_transactions_tend_to_the_nbd_model_as_dropout_vanishes(r, alph
     params = clv.BgNbdParameters(r, alpha, a, b, 0.0, True)
     x, _, T = (float(value[0]) for value in summary)
     k, w = r + x, t / (alpha + T)
-    # E[(1 - (1 + p w)^-k) / p] with p ~ Beta(a, b + x): k w (1 - O(k w a / b)).
-    if k * w * (a + 1) / b > 1e-9:
+    # E[(1 - (1 + p w)^-k) / p] with p ~ Beta(a, b + x): k w (1 - (k+1) w E[p] / 2 + ...),
+    # E[p] = a / (a + b + x).
+    if (k + 1) * w * (a + 1) / b > 1e-9:
         return
     ours = float(clv.conditional_expected_transactions_if_alive(params, t, x, T))
     assert ours == pytest.approx(k * w, rel=1e-8)
