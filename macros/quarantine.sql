@@ -40,3 +40,46 @@
             then {{ json_object_of(raw_columns, prefix='raw_') }}
     end as raw_record
 {% endmacro %}
+
+
+{#- The rows of `relation` with their version ranking by `key`: `version_group` (1 = the
+    most recent, by the `recency` sort expressions), `version_rank` (1 = the version used)
+    and `latest_versions_disagree` (the most recent rows say different things, compared
+    on the parsed `content_columns`, so "100.0" and "100.00" agree). A model quarantines
+    `latest_versions_disagree and version_group = 1` as conflicting_versions (none can
+    be trusted) and `version_rank > 1` as superseded_duplicate. -#}
+{% macro ranked_versions(relation, key, recency, content_columns) %}
+    {%- set content -%}
+        concat_ws(
+            '|'
+            {%- for column in content_columns %},
+            coalesce(cast({{ column }} as {{ dbt.type_string() }}), '~')
+            {%- endfor %}
+        )
+    {%- endset -%}
+    select
+        *,
+        min(case when version_group = 1 then version_content end) over (partition by {{ key }})
+        <> max(case when version_group = 1 then version_content end) over (partition by {{ key }})
+            as latest_versions_disagree
+    from (
+        select
+            *,
+            rank() over (
+                partition by {{ key }} order by {{ recency | join(', ') }}
+            ) as version_group,
+            row_number() over (
+                partition by {{ key }} order by {{ recency | join(', ') }}, version_content asc
+            ) as version_rank
+        from (select *, {{ content }} as version_content from {{ relation }}) as with_content
+    ) as ranked
+{% endmacro %}
+
+
+{#- The two version checks, in first_failed_check's order. -#}
+{% macro version_checks() %}
+    {{ return([
+        ("latest_versions_disagree and version_group = 1", "conflicting_versions"),
+        ("version_rank > 1", "superseded_duplicate"),
+    ]) }}
+{% endmacro %}

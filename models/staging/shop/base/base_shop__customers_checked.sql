@@ -22,17 +22,11 @@ parsed as (
 ),
 
 versioned as (
-    select
-        *,
-        row_number() over (
-            partition by customer_id
-            order by
-                _loaded_at desc nulls last,
-                created_at desc nulls last,
-                raw_email asc,
-                raw_country asc
-        ) as version_rank
-    from parsed
+    {{ ranked_versions(
+        'parsed', 'customer_id',
+        ['_loaded_at desc nulls last', 'created_at desc nulls last'],
+        ['email', 'country', 'is_loyalty_member'],
+    ) }}
 ),
 
 checked as (
@@ -41,8 +35,7 @@ checked as (
         {{ first_failed_check([
             ("_extra_fields is not null", "too_many_fields"),
             ("customer_id is null", "missing_customer_id"),
-            ("version_rank > 1", "superseded_duplicate"),
-        ]) }} as rejection_reason,
+        ] + version_checks()) }} as rejection_reason,
         -- Optional profile fields that do not parse are dropped, not the customer.
         case
             when created_at is null and {{ clean_text('raw_created_at') }} is not null

@@ -41,17 +41,17 @@ with_order as (
     select
         parsed.*,
         order_ids.order_id is not null as is_order_known,
-        coalesce(order_ids.is_accepted, false) as is_order_accepted,
-        row_number() over (
-            partition by parsed.order_item_id
-            order by
-                parsed._loaded_at desc nulls last,
-                parsed.raw_quantity asc,
-                parsed.raw_unit_price asc
-        ) as version_rank
+        coalesce(order_ids.is_accepted, false) as is_order_accepted
     from parsed
     left join order_ids
         on parsed.order_id = order_ids.order_id
+),
+
+versioned as (
+    {{ ranked_versions(
+        'with_order', 'order_item_id', ['_loaded_at desc nulls last'],
+        ['order_id', 'product_id', 'quantity', 'unit_price'],
+    ) }}
 ),
 
 checked as (
@@ -60,7 +60,7 @@ checked as (
         {{ first_failed_check([
             ("_extra_fields is not null", "too_many_fields"),
             ("order_item_id is null", "missing_order_item_id"),
-            ("version_rank > 1", "superseded_duplicate"),
+        ] + version_checks() + [
             ("order_id is null or not is_order_known", "order_item_for_unknown_order"),
             ("not is_order_accepted", "order_item_for_rejected_order"),
             ("product_id is null", "missing_product_id"),
@@ -71,7 +71,7 @@ checked as (
             ("unit_price < 0", "negative_unit_price"),
             ("quantity * unit_price > " ~ project_var('max_order_amount'), "implausible_amount"),
         ]) }} as rejection_reason
-    from with_order
+    from versioned
 ),
 
 final as (

@@ -66,19 +66,7 @@ with_rates as (
         cast(case
             when parsed.currency = '{{ project_var('reporting_currency') }}' then 1
             else daily_exchange_rates.rate_to_reporting
-        end as decimal(18, 8)) as exchange_rate_to_reporting,
-        -- What a version says, compared across versions: parsed values, so "100.0" and
-        -- "100.00" agree.
-        concat_ws(
-            '|',
-            coalesce(parsed.customer_id, '~'),
-            coalesce(cast(parsed.ordered_at as {{ dbt.type_string() }}), '~'),
-            coalesce(parsed.status, '~'),
-            coalesce(parsed.currency, '~'),
-            coalesce(cast(parsed.amount as {{ dbt.type_string() }}), '~'),
-            coalesce(cast(parsed.tax as {{ dbt.type_string() }}), '~'),
-            coalesce(cast(parsed.shipping as {{ dbt.type_string() }}), '~')
-        ) as version_content
+        end as decimal(18, 8)) as exchange_rate_to_reporting
     from parsed
     left join daily_exchange_rates
         on
@@ -87,29 +75,11 @@ with_rates as (
 ),
 
 versioned as (
-    select
-        *,
-        rank() over (
-            partition by order_id
-            order by updated_at desc nulls last, _loaded_at desc nulls last
-        ) as version_group,
-        row_number() over (
-            partition by order_id
-            order by
-                updated_at desc nulls last,
-                _loaded_at desc nulls last,
-                version_content asc
-        ) as version_rank
-    from with_rates
-),
-
-latest_versions_compared as (
-    select
-        *,
-        min(case when version_group = 1 then version_content end) over (partition by order_id)
-        <> max(case when version_group = 1 then version_content end) over (partition by order_id)
-            as latest_versions_disagree
-    from versioned
+    {{ ranked_versions(
+        'with_rates', 'order_id',
+        ['updated_at desc nulls last', '_loaded_at desc nulls last'],
+        ['customer_id', 'ordered_at', 'status', 'currency', 'amount', 'tax', 'shipping'],
+    ) }}
 ),
 
 checked as (
@@ -118,8 +88,7 @@ checked as (
         {{ first_failed_check([
             ("_extra_fields is not null", "too_many_fields"),
             ("order_id is null", "missing_order_id"),
-            ("latest_versions_disagree and version_group = 1", "conflicting_versions"),
-            ("version_rank > 1", "superseded_duplicate"),
+        ] + version_checks() + [
             (clean_text('raw_ordered_at') ~ " is null", "missing_ordered_at"),
             ("ordered_at is null", "unparseable_ordered_at"),
             ("cast(ordered_at as date) < cast('" ~ project_var('earliest_valid_order_date')
@@ -141,7 +110,7 @@ checked as (
             ("ordered_at > " ~ run_started_timestamp(), "future_order"),
             ("exchange_rate_to_reporting is null", "missing_exchange_rate"),
         ]) }} as rejection_reason
-    from latest_versions_compared
+    from versioned
 ),
 
 final as (

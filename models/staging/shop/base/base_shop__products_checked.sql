@@ -12,12 +12,14 @@ parsed as (
         *,
         {{ clean_id('raw_product_id') }} as product_id,
         {{ clean_text('raw_product_name') }} as product_name,
-        coalesce(lower({{ clean_text('raw_category') }}), 'uncategorised') as category,
-        row_number() over (
-            partition by {{ clean_id('raw_product_id') }}
-            order by _loaded_at desc nulls last, raw_product_name asc, raw_category asc
-        ) as version_rank
+        coalesce(lower({{ clean_text('raw_category') }}), 'uncategorised') as category
     from source_rows
+),
+
+versioned as (
+    {{ ranked_versions(
+        'parsed', 'product_id', ['_loaded_at desc nulls last'], ['product_name', 'category']
+    ) }}
 ),
 
 checked as (
@@ -26,9 +28,8 @@ checked as (
         {{ first_failed_check([
             ("_extra_fields is not null", "too_many_fields"),
             ("product_id is null", "missing_product_id"),
-            ("version_rank > 1", "superseded_duplicate"),
-        ]) }} as rejection_reason
-    from parsed
+        ] + version_checks()) }} as rejection_reason
+    from versioned
 ),
 
 final as (

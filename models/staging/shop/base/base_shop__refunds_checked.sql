@@ -68,17 +68,19 @@ with_order as (
         accepted_orders.status as order_status,
         accepted_orders.ordered_at,
         accepted_orders.amount + accepted_orders.tax + accepted_orders.shipping
-            as order_amount_paid,
-        row_number() over (
-            partition by parsed.refund_id
-            order by
-                parsed._loaded_at desc nulls last, parsed.raw_amount asc, parsed.raw_refunded_at asc
-        ) as version_rank
+            as order_amount_paid
     from parsed
     left join accepted_orders
         on parsed.order_id = accepted_orders.order_id
     left join order_ids
         on parsed.order_id = order_ids.order_id
+),
+
+versioned as (
+    {{ ranked_versions(
+        'with_order', 'refund_id', ['_loaded_at desc nulls last'],
+        ['order_id', 'refunded_at', 'amount'],
+    ) }}
 ),
 
 row_checked as (
@@ -87,7 +89,7 @@ row_checked as (
         {{ first_failed_check([
             ("_extra_fields is not null", "too_many_fields"),
             ("refund_id is null", "missing_refund_id"),
-            ("version_rank > 1", "superseded_duplicate"),
+        ] + version_checks() + [
             ("order_id is null or not is_order_known", "refund_for_unknown_order"),
             ("not is_order_accepted", "refund_for_rejected_order"),
             (clean_text('raw_refunded_at') ~ " is null", "missing_refunded_at"),
@@ -99,7 +101,7 @@ row_checked as (
             ("refunded_at < ordered_at", "refund_before_order"),
             ("refunded_at > " ~ run_started_timestamp(), "future_refund"),
         ]) }} as row_rejection_reason
-    from with_order
+    from versioned
 ),
 
 -- Refunds of one order, in the order they happened, add up; the one that takes the
