@@ -412,10 +412,8 @@ def predicted_lifetime_value(bgnbd: BgNbdParameters, spend: GammaGammaParameters
     x = np.atleast_1d(np.asarray(x, dtype=float))
     value_per_transaction = expected_average_order_value(spend, x, m)
     months = np.arange(1, horizon_months + 1, dtype=float)
-    cumulative = expected_transactions(
-        bgnbd, months[:, None] * time_units_per_month, x[None, :],
-        np.asarray(t_x, dtype=float)[None, :] if np.ndim(t_x) else t_x,
-        np.asarray(T, dtype=float)[None, :] if np.ndim(T) else T)
+    cumulative = np.array([expected_transactions(bgnbd, month * time_units_per_month, x, t_x, T)
+                           for month in months]).reshape(len(months), -1)
     # Once a customer's expected purchases saturate (everyone dropped out), consecutive
     # months can differ by rounding alone (1e-12 relative): never count that as negative.
     each_month = np.diff(np.maximum.accumulate(cumulative, axis=0), axis=0, prepend=0.0)
