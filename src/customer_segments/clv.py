@@ -75,16 +75,17 @@ def _bgnbd_terms(params, x, t_x, T):
                        - (r + x) * np.log(alpha + t_x))
     log_dropped = np.where(x > 0, log_dropped, -np.inf)
     mixture = np.logaddexp(log_alive, log_dropped)
-    # Share of each customer's likelihood from "still alive" (1 without repeats).
+    # Share of each customer's likelihood from "still alive" (1 without repeats): also
+    # P(alive | x, t_x, T).
     alive_share = np.exp(log_alive - mixture)
-    return log_alive, mixture, alive_share
+    return mixture, alive_share
 
 
 def bgnbd_log_likelihood(params, x, t_x, T) -> np.ndarray:
     """Per-customer log-likelihood of the BG/NBD model (FHL 2005, equation 6)."""
     r, alpha, a, b = params
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    _, mixture, _ = _bgnbd_terms(params, x, t_x, T)
+    mixture, _ = _bgnbd_terms(params, x, t_x, T)
     return (gammaln(r + x) - gammaln(r) + r * np.log(alpha)
             + betaln(a, b + x) - betaln(a, b) + mixture)
 
@@ -93,7 +94,7 @@ def bgnbd_log_likelihood_gradient(params, x, t_x, T) -> np.ndarray:
     """d(log-likelihood)/d(r, alpha, a, b), per customer: shape (4, customers)."""
     r, alpha, a, b = params
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    _, _, alive = _bgnbd_terms(params, x, t_x, T)
+    _, alive = _bgnbd_terms(params, x, t_x, T)
     dropped = 1.0 - alive
     return np.stack([
         digamma(r + x) - digamma(r) + np.log(alpha)
@@ -242,20 +243,12 @@ def assess_fit(bgnbd: BgNbdParameters, spend: GammaGammaParameters) -> str | Non
 # Predictions
 
 
-def _dropout_odds(params: BgNbdParameters, x, t_x, T) -> np.ndarray:
-    """delta(x>0) * a/(b+x-1) * ((alpha+T)/(alpha+t_x))^(r+x), computed in log space."""
-    x = np.asarray(x, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_odds = (
-            np.log(params.a) - np.log(np.where(x > 0, params.b + x - 1, 1.0))
-            + (params.r + x) * (np.log(params.alpha + T) - np.log(params.alpha + t_x))
-        )
-    return np.where(x > 0, np.exp(np.minimum(log_odds, 700)), 0.0)
-
-
 def probability_alive(params: BgNbdParameters, x, t_x, T) -> np.ndarray:
-    """P(still active | x, t_x, T) (FHL 2005, equation 11)."""
-    return 1.0 / (1.0 + _dropout_odds(params, x, t_x, T))
+    """P(still active | x, t_x, T) (FHL 2005, equation 11): the "still alive" share of
+    the customer's likelihood."""
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    _, alive = _bgnbd_terms((params.r, params.alpha, params.a, params.b), x, t_x, T)
+    return alive
 
 
 # Past these, a method's cost or accuracy runs out and the next one takes over.
@@ -374,11 +367,12 @@ def conditional_expected_transactions_if_alive(params: BgNbdParameters, t, x, T)
     # Enough terms to pass the mean by 12 standard deviations and the geometric tail
     # z^n (z = w/(1+w)) below 1e-17.
     needed = np.ceil(k * w + 12 * np.sqrt(k * w * (1 + w)) + 40 * (1 + w) + 20)
+    # Summaries are summed in buckets of a power-of-two length (one array shape each).
+    bucket = np.minimum(2 ** np.ceil(np.log2(np.maximum(needed, 2))),
+                        2 * _NEGATIVE_BINOMIAL_MAX_TERMS)
     rest = positive & ~series
-    for terms in np.unique(np.minimum(2 ** np.ceil(np.log2(np.maximum(needed[rest], 2))),
-                                      2 * _NEGATIVE_BINOMIAL_MAX_TERMS)):
-        chosen = rest & (np.minimum(2 ** np.ceil(np.log2(np.maximum(needed, 2))),
-                                    2 * _NEGATIVE_BINOMIAL_MAX_TERMS) == terms)
+    for terms in np.unique(bucket[rest]):
+        chosen = rest & (bucket == terms)
         if terms <= _NEGATIVE_BINOMIAL_MAX_TERMS:
             result[chosen] = _by_negative_binomial_mean(k[chosen], w[chosen], a,
                                                         b + dx[chosen], int(terms))
@@ -412,8 +406,11 @@ def predicted_lifetime_value(bgnbd: BgNbdParameters, spend: GammaGammaParameters
     x = np.atleast_1d(np.asarray(x, dtype=float))
     value_per_transaction = expected_average_order_value(spend, x, m)
     months = np.arange(1, horizon_months + 1, dtype=float)
-    cumulative = np.array([expected_transactions(bgnbd, month * time_units_per_month, x, t_x, T)
-                           for month in months]).reshape(len(months), -1)
+    alive = probability_alive(bgnbd, x, t_x, T)
+    cumulative = np.array([
+        conditional_expected_transactions_if_alive(bgnbd, month * time_units_per_month, x, T)
+        * alive for month in months
+    ]).reshape(len(months), -1)
     # Once a customer's expected purchases saturate (everyone dropped out), consecutive
     # months can differ by rounding alone (1e-12 relative): never count that as negative.
     each_month = np.diff(np.maximum.accumulate(cumulative, axis=0), axis=0, prepend=0.0)
