@@ -1,50 +1,29 @@
 {#- Values of optional columns that do not parse, one row each: the row itself is used
     without them (an order without its updated_at, a customer without created_at), so
     nothing is lost and nothing is silently wrong. Quarantined rows are not repeated
-    here: stg_shop__rejected_rows has them whole. -#}
+    here: stg_shop__rejected_rows has them whole. Each checked model keeps the raw value
+    of such a column in `unparseable_<column>`; the warning code is that name. -#}
+{%- set dropped_values = [
+    ('orders', 'base_shop__orders_checked', 'order_id', 'updated_at'),
+    ('customers', 'base_shop__customers_checked', 'customer_id', 'created_at'),
+    ('customers', 'base_shop__customers_checked', 'customer_id', 'is_loyalty_member'),
+] -%}
 
 with
 
-orders as (
-    select * from {{ ref('base_shop__orders_checked') }}
-    where rejection_reason is null
-),
-
-customers as (
-    select * from {{ ref('base_shop__customers_checked') }}
-    where rejection_reason is null
-),
-
 warnings as (
-    select
-        'orders' as source_table,
-        order_id as source_row_key,
-        'updated_at' as column_name,
-        unparseable_updated_at as raw_value,
-        'unparseable_updated_at' as warning,
-        _loaded_at
-    from orders
-    where unparseable_updated_at is not null
-    union all
-    select
-        'customers' as source_table,
-        customer_id as source_row_key,
-        'created_at' as column_name,
-        unparseable_created_at as raw_value,
-        'unparseable_created_at' as warning,
-        _loaded_at
-    from customers
-    where unparseable_created_at is not null
-    union all
-    select
-        'customers' as source_table,
-        customer_id as source_row_key,
-        'is_loyalty_member' as column_name,
-        unparseable_is_loyalty_member as raw_value,
-        'unparseable_is_loyalty_member' as warning,
-        _loaded_at
-    from customers
-    where unparseable_is_loyalty_member is not null
+    {% for source_table, checked_model, key_column, column_name in dropped_values %}
+        select
+            '{{ source_table }}' as source_table,
+            {{ key_column }} as source_row_key,
+            '{{ column_name }}' as column_name,
+            unparseable_{{ column_name }} as raw_value,
+            'unparseable_{{ column_name }}' as warning,
+            _loaded_at
+        from {{ ref(checked_model) }}
+        where rejection_reason is null and unparseable_{{ column_name }} is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 final as (
