@@ -172,26 +172,9 @@ def load_fits_model():
 
 
 def cdnow_calibration_summary(as_of: str = "1997-09-30") -> pd.DataFrame:
-    """The calibration summary int_customers_clv_summary computes, in weeks, from the raw
-    CDNOW file (purchase days; the first excluded from the mean repeat value)."""
-    rows = pd.read_csv(CDNOW, sep=r"\s+", header=None, dtype={"date": str},
-                       names=["full_id", "customer_id", "date", "cds", "value"])
-    rows["date"] = pd.to_datetime(rows["date"])
-    rows = rows[rows["date"] <= as_of]
-    days = rows.groupby(["customer_id", "date"], as_index=False)["value"].sum().sort_values(
-        ["customer_id", "date"])
-    by_customer = days.groupby("customer_id")
-    first, last = by_customer["date"].min(), by_customer["date"].max()
-    repeats = by_customer.size() - 1
-    repeat_value = by_customer["value"].sum() - by_customer["value"].first()
-    return pd.DataFrame({
-        "customer_id": first.index.astype(str),
-        "calibration_end_date": pd.Timestamp(as_of),
-        "repeat_transactions": repeats.to_numpy(),
-        "time_to_last_purchase": ((last - first).dt.days / 7).to_numpy(),
-        "observation_time": ((pd.Timestamp(as_of) - first).dt.days / 7).to_numpy(),
-        "mean_repeat_value": (repeat_value / repeats.where(repeats > 0)).to_numpy(),
-    })
+    from customer_segments.bench_clv_fit import cdnow_calibration_summary as summarise
+
+    return summarise(CDNOW, as_of)
 
 
 def test_a_fit_that_cannot_be_trusted_says_why_instead_of_predicting(monkeypatch):

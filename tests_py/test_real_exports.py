@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_built, order, write_raw
-from test_foundation import EXPECTED_CUSTOMERS, base_folder, customers, quarantine
+from test_foundation import BASE_ORDERS, EXPECTED_CUSTOMERS, base_folder, customers, quarantine
 
 
 def revenue(run) -> dict:
@@ -48,18 +48,12 @@ def test_null_markers_are_configurable(tmp_path, build):
 
 
 def test_a_null_marker_in_an_optional_column_means_empty(tmp_path, build):
-    rows = [dict(row) for row in [order("o1", "a", "2024-01-10 09:00:00", "100.00",
-                                        tax="N/A", shipping="NULL", updated_at="null")]]
-    run = build(base_folder(tmp_path / "raw", orders=rows + list(_base_orders()[1:])))
+    o1 = order("o1", "a", "2024-01-10 09:00:00", "100.00", tax="N/A", shipping="NULL",
+               updated_at="null")
+    run = build(base_folder(tmp_path / "raw", orders=[o1, *BASE_ORDERS[1:]]))
     assert_built(run)
     assert quarantine(run) == []
     assert customers(run) == EXPECTED_CUSTOMERS
-
-
-def _base_orders():
-    from test_foundation import BASE_ORDERS
-
-    return BASE_ORDERS
 
 
 def test_ids_are_trimmed_of_every_kind_of_whitespace_and_kept_case_sensitive(tmp_path, build):

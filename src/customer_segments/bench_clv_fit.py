@@ -25,17 +25,27 @@ CUSTOMERS = 235_700
 CDNOW_PARAMETERS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
 
-def cdnow_summary(path: Path, as_of: str = "1997-09-30") -> tuple[np.ndarray, ...]:
+def cdnow_calibration_summary(path: Path, as_of: str = "1997-09-30") -> pd.DataFrame:
+    """The calibration summary int_customers_clv_summary computes, in weeks, from the raw
+    CDNOW file (purchase days; the first excluded from the mean repeat value)."""
     rows = pd.read_csv(path, sep=r"\s+", header=None, dtype={"date": str},
                        names=["full_id", "customer_id", "date", "cds", "value"])
     rows["date"] = pd.to_datetime(rows["date"])
-    days = rows[rows["date"] <= as_of].groupby(["customer_id", "date"]).size().reset_index()
-    by_customer = days.groupby("customer_id")["date"]
-    first, last = by_customer.min(), by_customer.max()
-    x = (by_customer.size() - 1).to_numpy(dtype=float)
-    t_x = ((last - first).dt.days / 7).to_numpy()
-    T = ((pd.Timestamp(as_of) - first).dt.days / 7).to_numpy()
-    return x, t_x, T
+    rows = rows[rows["date"] <= as_of]
+    days = rows.groupby(["customer_id", "date"], as_index=False)["value"].sum().sort_values(
+        ["customer_id", "date"])
+    by_customer = days.groupby("customer_id")
+    first, last = by_customer["date"].min(), by_customer["date"].max()
+    repeats = by_customer.size() - 1
+    repeat_value = by_customer["value"].sum() - by_customer["value"].first()
+    return pd.DataFrame({
+        "customer_id": first.index.astype(str),
+        "calibration_end_date": pd.Timestamp(as_of),
+        "repeat_transactions": repeats.to_numpy(),
+        "time_to_last_purchase": ((last - first).dt.days / 7).to_numpy(),
+        "observation_time": ((pd.Timestamp(as_of) - first).dt.days / 7).to_numpy(),
+        "mean_repeat_value": (repeat_value / repeats.where(repeats > 0)).to_numpy(),
+    })
 
 
 def simulated_summary(customers: int, seed: int = 7) -> tuple[np.ndarray, ...]:
@@ -83,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cdnow", type=Path, default=Path(__file__).resolve().parents[2]
                         / "tests_py" / "fixtures" / "cdnow" / "CDNOW_sample.txt")
     args = parser.parse_args(argv)
-    x, t_x, T = cdnow_summary(args.cdnow)
+    summary = cdnow_calibration_summary(args.cdnow)
+    x, t_x, T = (summary[column].to_numpy(dtype=float) for column in
+                 ("repeat_transactions", "time_to_last_purchase", "observation_time"))
     copies = -(-CUSTOMERS // len(x))
     data = {
         f"CDNOW summary x {copies} ({len(x) * copies:,} customers)":
