@@ -1,85 +1,6 @@
 {#-
-  Makes every table of the raw-data contract (the `shop` source) queryable before any
-  model runs, and fails fast, naming the file and column, when the input breaks the
-  contract. The contract itself is read from `_shop__sources.yml`, so it is written once.
+  The DuckDB reader: raw tables are views over the files under `raw_data_path`.
 -#}
-{% macro register_raw_tables() %}
-    {% if execute %}
-        {% do adapter.dispatch('register_raw_tables', 'customer_segments')(
-            raw_table_contract()
-        ) %}
-    {% endif %}
-    {# The hook's own SQL: the work is done by the statements above. #}
-    select 1 as raw_tables_registered
-{% endmacro %}
-
-
-{#- [{name, required, columns: [{name, required}]}] for each table of the shop source. -#}
-{% macro raw_table_contract() %}
-    {% set tables = [] %}
-    {% for source_node in graph.sources.values()
-        if source_node.source_name == 'shop' %}
-        {% set columns = [] %}
-        {% for column in source_node.columns.values() %}
-            {% do columns.append({
-                'name': column.name,
-                'required': node_meta(column).get('required', false),
-            }) %}
-        {% endfor %}
-        {% do tables.append({
-            'name': source_node.name,
-            'required': node_meta(source_node).get('required', false),
-            'columns': columns,
-        }) %}
-    {% endfor %}
-    {{ return(tables) }}
-{% endmacro %}
-
-
-{#- `meta` set under `config:` (dbt >= 1.10) or at the top level of a node or column. -#}
-{% macro node_meta(node) %}
-    {% set config = node.get('config') or {} %}
-    {% set meta = {} %}
-    {% do meta.update(node.get('meta') or {}) %}
-    {% do meta.update(config.get('meta') or {}) %}
-    {{ return(meta) }}
-{% endmacro %}
-
-
-{#- Other engines: the raw tables are loaded by you; check them, create absent optional ones empty. -#}
-{% macro default__register_raw_tables(contract) %}
-    {% set raw_schema = project_var('raw_schema') %}
-    {% for table in contract %}
-        {% set relation = adapter.get_relation(
-            database=target.database, schema=raw_schema, identifier=table.name
-        ) %}
-        {% if relation is none and table.required %}
-            {{ exceptions.raise_compiler_error(
-                "Raw table " ~ raw_schema ~ "." ~ table.name ~ " is required but does not exist."
-            ) }}
-        {% elif relation is none %}
-            {% do adapter.create_schema(api.Relation.create(
-                database=target.database, schema=raw_schema
-            )) %}
-            {% do run_query(
-                "create view " ~ adapter.quote(raw_schema) ~ "." ~ adapter.quote(table.name)
-                ~ " as " ~ empty_raw_table_sql(table)
-            ) %}
-        {% else %}
-            {% set present = adapter.get_columns_in_relation(relation)
-                | map(attribute='name') | map('lower') | list %}
-            {% for column in table.columns
-                if column.name | lower not in present and column.name != '_loaded_at' %}
-                {{ exceptions.raise_compiler_error(
-                    "Raw table " ~ relation ~ " has no column '" ~ column.name ~ "'"
-                    ~ (" (required)." if column.required
-                       else " (optional: add it, empty, or leave the table out).")
-                ) }}
-            {% endfor %}
-        {% endif %}
-    {% endfor %}
-{% endmacro %}
-
 
 {#- DuckDB: read `raw_data_path`/<table>.csv|.csv.gz|.parquet, or a folder <table>/ of them. -#}
 {% macro duckdb__register_raw_tables(contract) %}
@@ -225,75 +146,6 @@
 {% endmacro %}
 
 
-{#-
-  The reader of one table's CSV files. The contract's dialect is UTF-8, comma-separated,
-  a header row, '"' quotes. Files up to 64 MiB (not gzipped) are sniffed first, so the
-  exports real shops send are read too: UTF-16 (with its byte-order mark) and files that
-  are not valid UTF-8 (read as Latin-1, the usual Windows export); semicolon, tab or
-  pipe delimiters (whichever of , ; tab | the header row holds most). Rows shorter than
-  the header are read with the missing fields empty; longer ones keep their extra fields
-  in `_extra_fields`. An empty (0-byte) file stops the run with a message naming it.
-  (DuckDB's parallel CSV scanner cannot pad short rows when a quoted value holds a line
-  break, so CSV is read by one thread; typed Parquet is the fast path.)
--#}
-{% macro csv_reader(files, table) %}
-    {% set dialects = {} %}
-    {% set sniffable = [] %}
-    {% for file in files %}
-        {% if file.endswith('.gz') %}
-            {% do dialects.setdefault(('utf-8', ','), []).append(file) %}
-        {% else %}
-            {% do sniffable.append(sql_string(file)) %}
-        {% endif %}
-    {% endfor %}
-    {% if sniffable %}
-        {#- Blob to text keeps ASCII as is and escapes other bytes, whatever the encoding:
-            enough to count delimiters in the header row. -#}
-        {% set sniffed = run_query(
-            "with files as (select filename, size, case when size <= 67108864 then content end"
-            ~ " as content from read_blob([" ~ sniffable | join(", ") ~ "])),"
-            ~ " heads as (select filename, size, content,"
-            ~ " split_part(cast(content as varchar), '\\x0A', 1) as head from files)"
-            ~ " select filename, size,"
-            ~ " coalesce(content[1:2] in ('\\xFF\\xFE'::blob, '\\xFE\\xFF'::blob), false),"
-            ~ " coalesce(content is not null and try(decode(content)) is null, false),"
-            ~ " length(head) - length(replace(head, ',', '')),"
-            ~ " length(head) - length(replace(head, ';', '')),"
-            ~ " (length(head) - length(replace(head, '\\x09', ''))) // 4,"
-            ~ " length(head) - length(replace(head, '|', ''))"
-            ~ " from heads order by filename"
-        ) %}
-        {% for row in sniffed.rows %}
-            {% if row[1] == 0 %}
-                {{ exceptions.raise_compiler_error(
-                    "Raw file " ~ row[0] ~ " is empty (0 bytes): a CSV file needs at least"
-                    ~ " its header row (" ~ table.columns | map(attribute='name')
-                    | reject('equalto', '_loaded_at') | join(',') ~ "). Write the header,"
-                    ~ " or remove the file."
-                ) }}
-            {% endif %}
-            {% set encoding = 'utf-16' if row[2] else ('latin-1' if row[3] else 'utf-8') %}
-            {% set counts = [(row[4], ','), (row[5], ';'), (row[6], '	'), (row[7], '|')] %}
-            {% set delimiter = (counts | sort(attribute=0, reverse=true) | first)[1]
-                if (counts | map(attribute=0) | max) > row[4] else ',' %}
-            {% do dialects.setdefault((encoding, delimiter), []).append(row[0]) %}
-        {% endfor %}
-    {% endif %}
-    {% set readers = [] %}
-    {% for dialect, dialect_files in dialects | dictsort %}
-        {% set quoted = [] %}
-        {% for file in dialect_files %}{% do quoted.append(sql_string(file)) %}{% endfor %}
-        {% do readers.append(
-            "select * from read_csv([" ~ quoted | join(", ") ~ "], header = true"
-            ~ ", all_varchar = true, delim = " ~ sql_string(dialect[1])
-            ~ ", quote = '\"', escape = '\"', encoding = " ~ sql_string(dialect[0])
-            ~ ", null_padding = true, parallel = false, union_by_name = true, filename = true)"
-        ) %}
-    {% endfor %}
-    {{ return("(" ~ readers | join(" union all by name ") ~ ")") }}
-{% endmacro %}
-
-
 {#- [(path, 'csv' | 'parquet')] of the files holding one raw table, sorted by path. -#}
 {% macro raw_files(raw_path, table_name) %}
     {% set patterns = [
@@ -313,27 +165,6 @@
     {% endfor %}
     {% set result = run_query(queries | join(" union all ") ~ " order by file") %}
     {{ return(result.rows | map('list') | list) }}
-{% endmacro %}
-
-
-{#- A zero-row select with the contract's columns, standing in for an absent optional table. -#}
-{% macro empty_raw_table_sql(table) %}
-    {% set select_list = [] %}
-    {% for column in table.columns if column.name != '_loaded_at' %}
-        {% do select_list.append(
-            "cast(null as " ~ dbt.type_string() ~ ") as " ~ column.name
-        ) %}
-    {% endfor %}
-    {% do select_list.append("cast(null as " ~ dbt.type_string() ~ ") as _extra_fields") %}
-    {% do select_list.append("cast(null as " ~ dbt.type_string() ~ ") as _source_file") %}
-    {% do select_list.append("cast(null as " ~ dbt.type_timestamp() ~ ") as _loaded_at") %}
-    {{ return("select " ~ select_list | join(", ") ~ " where 1 = 0") }}
-{% endmacro %}
-
-
-{#- A SQL string literal. -#}
-{% macro sql_string(value) %}
-    {{ return("'" ~ (value | string | replace("'", "''")) ~ "'") }}
 {% endmacro %}
 
 

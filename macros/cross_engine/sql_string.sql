@@ -1,0 +1,4 @@
+{#- A SQL string literal. -#}
+{% macro sql_string(value) %}
+    {{ return("'" ~ (value | string | replace("'", "''")) ~ "'") }}
+{% endmacro %}
