@@ -83,3 +83,45 @@
         ("version_rank > 1", "superseded_duplicate"),
     ]) }}
 {% endmacro %}
+
+
+{#- One text column holding columns `prefix ~ key` as a JSON object keyed by `key`, for
+    quarantine rows. -#}
+{% macro json_object_of(keys, prefix='') %}
+    {{ return(adapter.dispatch('json_object_of', 'customer_segments')(keys, prefix)) }}
+{% endmacro %}
+
+{% macro default__json_object_of(keys, prefix) %}
+    to_json(named_struct(
+        {%- for key in keys %}
+        '{{ key }}', {{ prefix ~ key }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ))
+{% endmacro %}
+
+{% macro duckdb__json_object_of(keys, prefix) %}
+    cast(to_json(struct_pack(
+        {%- for key in keys %}
+        {{ adapter.quote(key) }} := {{ prefix ~ key }}{{ "," if not loop.last }}
+        {%- endfor %}
+    )) as varchar)
+{% endmacro %}
+
+{% macro postgres__json_object_of(keys, prefix) %}
+    cast(json_build_object(
+        {%- for key in keys %}
+        '{{ key }}', {{ prefix ~ key }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ) as text)
+{% endmacro %}
+
+
+{#- The first reason whose condition holds, as a `case` expression; NULL when none does.
+    `checks` is a list of (condition, reason code) pairs, most fundamental first. -#}
+{% macro first_failed_check(checks) %}
+    case
+        {%- for condition, reason in checks %}
+        when {{ condition }} then '{{ reason }}'
+        {%- endfor %}
+    end
+{% endmacro %}

@@ -5,43 +5,6 @@
   dispatched "try cast" macros at the bottom; everything else is portable.
 -#}
 
-{#- Text trimmed of every kind of whitespace (tabs, carriage returns, no-break spaces,
-    byte-order marks), NULL when empty or one of var `null_markers` (any case). Ids are
-    compared exactly after this: `C008` and `c008` are two customers. -#}
-{% macro clean_text(expression, extra_null_markers=[]) %}
-    {%- set markers = project_var('null_markers') + extra_null_markers -%}
-    {%- set trimmed = trim_whitespace('cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ ')') -%}
-    {%- if markers -%}
-        (case
-            when lower({{ trimmed }}) in {{ sql_string_list(markers) }} then null
-            else nullif({{ trimmed }}, '')
-        end)
-    {%- else -%}
-        nullif({{ trimmed }}, '')
-    {%- endif -%}
-{% endmacro %}
-
-
-{#- An id: clean_text, where var `id_null_markers` (default "0") also mean empty. -#}
-{% macro clean_id(expression) %}
-    {{ clean_text(expression, project_var('id_null_markers')) }}
-{% endmacro %}
-
-
-{#- Leading and trailing whitespace removed, Unicode spaces included. -#}
-{% macro trim_whitespace(expression) %}
-    {{ return(adapter.dispatch('trim_whitespace', 'customer_segments')(expression)) }}
-{% endmacro %}
-
-{% macro default__trim_whitespace(expression) %}
-    regexp_replace({{ expression }}, '^[[:space:]\u00a0\ufeff]+|[[:space:]\u00a0\ufeff]+$', '', 'g')
-{% endmacro %}
-
-{% macro duckdb__trim_whitespace(expression) %}
-    regexp_replace({{ expression }}, '^[\s\p{Z}\x{FEFF}]+|[\s\p{Z}\x{FEFF}]+$', '', 'g')
-{% endmacro %}
-
-
 {#- Money with two decimals (half away from zero), NULL when not a number. -#}
 {% macro parse_money(expression) %}
     {{ try_cast_text(clean_text(expression), 'decimal(18, 2)') }}
@@ -115,46 +78,4 @@
         when {{ text }} ~ '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$'
             then cast({{ text }} as {{ type }})
     end)
-{% endmacro %}
-
-
-{#- One text column holding columns `prefix ~ key` as a JSON object keyed by `key`, for
-    quarantine rows. -#}
-{% macro json_object_of(keys, prefix='') %}
-    {{ return(adapter.dispatch('json_object_of', 'customer_segments')(keys, prefix)) }}
-{% endmacro %}
-
-{% macro default__json_object_of(keys, prefix) %}
-    to_json(named_struct(
-        {%- for key in keys %}
-        '{{ key }}', {{ prefix ~ key }}{{ "," if not loop.last }}
-        {%- endfor %}
-    ))
-{% endmacro %}
-
-{% macro duckdb__json_object_of(keys, prefix) %}
-    cast(to_json(struct_pack(
-        {%- for key in keys %}
-        {{ adapter.quote(key) }} := {{ prefix ~ key }}{{ "," if not loop.last }}
-        {%- endfor %}
-    )) as varchar)
-{% endmacro %}
-
-{% macro postgres__json_object_of(keys, prefix) %}
-    cast(json_build_object(
-        {%- for key in keys %}
-        '{{ key }}', {{ prefix ~ key }}{{ "," if not loop.last }}
-        {%- endfor %}
-    ) as text)
-{% endmacro %}
-
-
-{#- The first reason whose condition holds, as a `case` expression; NULL when none does.
-    `checks` is a list of (condition, reason code) pairs, most fundamental first. -#}
-{% macro first_failed_check(checks) %}
-    case
-        {%- for condition, reason in checks %}
-        when {{ condition }} then '{{ reason }}'
-        {%- endfor %}
-    end
 {% endmacro %}

@@ -1,0 +1,40 @@
+{#-
+  Raw text made comparable: every parser and id column starts from clean_text, so
+  "missing" means the same thing everywhere (NULL, empty, blank or a null marker).
+-#}
+
+{#- Text trimmed of every kind of whitespace (tabs, carriage returns, no-break spaces,
+    byte-order marks), NULL when empty or one of var `null_markers` (any case). Ids are
+    compared exactly after this: `C008` and `c008` are two customers. -#}
+{% macro clean_text(expression, extra_null_markers=[]) %}
+    {%- set markers = project_var('null_markers') + extra_null_markers -%}
+    {%- set trimmed = trim_whitespace('cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ ')') -%}
+    {%- if markers -%}
+        (case
+            when lower({{ trimmed }}) in {{ sql_string_list(markers) }} then null
+            else nullif({{ trimmed }}, '')
+        end)
+    {%- else -%}
+        nullif({{ trimmed }}, '')
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- An id: clean_text, where var `id_null_markers` (default "0") also mean empty. -#}
+{% macro clean_id(expression) %}
+    {{ clean_text(expression, project_var('id_null_markers')) }}
+{% endmacro %}
+
+
+{#- Leading and trailing whitespace removed, Unicode spaces included. -#}
+{% macro trim_whitespace(expression) %}
+    {{ return(adapter.dispatch('trim_whitespace', 'customer_segments')(expression)) }}
+{% endmacro %}
+
+{% macro default__trim_whitespace(expression) %}
+    regexp_replace({{ expression }}, '^[[:space:]\u00a0\ufeff]+|[[:space:]\u00a0\ufeff]+$', '', 'g')
+{% endmacro %}
+
+{% macro duckdb__trim_whitespace(expression) %}
+    regexp_replace({{ expression }}, '^[\s\p{Z}\x{FEFF}]+|[\s\p{Z}\x{FEFF}]+$', '', 'g')
+{% endmacro %}
