@@ -1,7 +1,7 @@
 """Shared helpers: write a hand-made raw folder, build the project on it into a database
 file of the test's own, and read the results back through a read-only connection.
 
-Every build goes through `customer_segments.dbt_invoke` (serially, closing the database
+Every build goes through `customer_segments.ops.dbt_invoke` (serially, closing the database
 file afterwards, so the test can open it).
 """
 
@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import duckdb
 import pytest
 
-from customer_segments.dbt_invoke import PROJECT_DIR, invoke
+from customer_segments.ops.dbt_invoke import PROJECT_DIR, invoke
 
 ORDER_COLUMNS = [
     "order_id", "customer_id", "ordered_at", "status", "currency", "amount", "tax",

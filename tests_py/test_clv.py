@@ -172,7 +172,7 @@ def load_fits_model():
 
 
 def cdnow_calibration_summary(as_of: str = "1997-09-30") -> pd.DataFrame:
-    from customer_segments.bench_clv_fit import cdnow_calibration_summary as summarise
+    from customer_segments.dev.bench_clv_fit import cdnow_calibration_summary as summarise
 
     return summarise(CDNOW, as_of)
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from customer_segments import clv
+from customer_segments.clv import bgnbd
 from test_clv import cdnow_calibration_summary
 
 
@@ -127,10 +128,10 @@ def test_quadrature_and_negative_binomial_sum_agree(params, summary, t):
     needed = int(2 ** np.ceil(np.log2(k[0] * w[0] + 12 * np.sqrt(k[0] * w[0] * (1 + w[0]))
                                       + 40 * (1 + w[0]) + 20)))
     beta = np.array([params.b + x])
-    summed = clv._by_negative_binomial_mean(k, w, params.a, beta, needed)
+    summed = bgnbd._by_negative_binomial_mean(k, w, params.a, beta, needed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        integrated = clv._by_beta_integral(k, w, params.a, beta)
+        integrated = bgnbd._by_beta_integral(k, w, params.a, beta)
     assert integrated[0] == pytest.approx(summed[0], rel=1e-8)
 
 

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from conftest import PROJECT_DIR, assert_built
-from customer_segments.generate_sample import SampleSpec, generate, write_csv, write_typed_parquet
+from customer_segments.dev.generate_sample import SampleSpec, generate, write_csv, write_typed_parquet
 
 
 def test_same_seed_same_data():

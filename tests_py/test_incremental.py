@@ -21,7 +21,7 @@ import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from customer_segments.dbt_invoke import PROJECT_DIR
+from customer_segments.ops.dbt_invoke import PROJECT_DIR
 
 from conftest import TABLE_COLUMNS, DbtRun, assert_built, order, run_dbt
 
@@ -229,8 +229,8 @@ def test_daily_parquet_increment_equals_full_refresh(tmp_path: Path):
     """The benchmark's daily load (typed Parquet: new and late orders, re-ingested
     versions, lines, refunds of old orders) read incrementally gives what a full refresh
     gives, and the run reads only the new files."""
-    from customer_segments.generate_sample import SampleSpec, write_typed_parquet
-    from customer_segments.increment import append_increment
+    from customer_segments.dev.generate_sample import SampleSpec, write_typed_parquet
+    from customer_segments.dev.increment import append_increment
 
     raw = tmp_path / "raw"
     write_typed_parquet(SampleSpec(orders=3000), raw, chunk_orders=1000, log=lambda _: None)

@@ -14,7 +14,7 @@ import csv
 from decimal import Decimal
 
 from conftest import assert_built, order, write_raw
-from customer_segments.export_segment import export_segment
+from customer_segments.ops.export_segment import export_segment
 
 ORDERS = [
     order("w1", "whale", "2023-01-15", "500.00"),

@@ -21,7 +21,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import assert_built, order, write_raw
-from customer_segments.backfill import backfill, period_ends
+from customer_segments.ops.backfill import backfill, period_ends
 
 FILLERS = [f"f{index}" for index in range(1, 8)]
 ORDERS = [

@@ -7,7 +7,7 @@ import shutil
 import duckdb
 
 from conftest import assert_built, order, write_raw
-from customer_segments import validate_marts
+from customer_segments.ops import validate_marts
 
 
 def test_suite_passes_then_catches_a_broken_threshold(tmp_path, build, capsys):

@@ -1,23 +1,13 @@
-"""Predicted customer lifetime value: the BG/NBD and Gamma-Gamma models.
-
-BG/NBD (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way") models when
+"""BG/NBD (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way"): when
 customers buy (Poisson purchases at a gamma-distributed rate lambda ~ Gamma(r, alpha)) and
 when they silently stop (after each purchase, dropout with probability p ~ Beta(a, b)).
-Gamma-Gamma (Fader, Hardie & Lee 2005, "RFM and CLV"; Fader & Hardie 2013) models how
-much they spend per transaction (spend ~ Gamma(p, nu), nu ~ Gamma(q, gamma)), independent
-of when they buy.
 
-Both are fitted by maximum likelihood on each customer's calibration summary: x repeat
-transactions (distinct purchase days after the first), t_x the time of the last purchase
-and T the time of the end of calibration, both measured from the first purchase, and m
-the mean value of the repeat transactions. Parameters are optimised in log space (they
-are all positive) with analytic gradients, on the distinct summaries weighted by how many
-customers share them.
-
-Predictions are evaluated without the Gauss hypergeometric function's cancellation (see
-`conditional_expected_transactions_if_alive`), so they stay finite, non-negative and
-monotone in the horizon for every parameter the optimiser can return, the b -> infinity
-limit (no dropout observed yet: the NBD model) included.
+Fitted on x repeat transactions (distinct purchase days after the first), t_x the time
+of the last purchase and T the time of the end of calibration, both measured from the
+first purchase. Predictions are evaluated without the Gauss hypergeometric function's
+cancellation (see `conditional_expected_transactions_if_alive`), so they stay finite,
+non-negative and monotone in the horizon for every parameter the optimiser can return,
+the b -> infinity limit (no dropout observed yet: the NBD model) included.
 """
 
 from __future__ import annotations
@@ -26,12 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.integrate import quad
-from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln
 
-
-class InsufficientDataError(ValueError):
-    """Too few customers or repeat purchases to fit a model that means anything."""
+from customer_segments.clv.fit import (
+    MIN_CUSTOMERS,
+    MIN_REPEAT_CUSTOMERS,
+    InsufficientDataError,
+    distinct_with_weights,
+    fit_log_space,
+)
 
 
 @dataclass(frozen=True)
@@ -44,27 +37,8 @@ class BgNbdParameters:
     converged: bool
 
 
-@dataclass(frozen=True)
-class GammaGammaParameters:
-    p: float
-    q: float
-    gamma: float
-    log_likelihood: float
-    converged: bool
-
-
-# Below these, maximum likelihood estimates are dominated by noise.
-MIN_CUSTOMERS = 20
-MIN_REPEAT_CUSTOMERS = 10
-
-# Every parameter is searched in [1e-8, 1e14]. b at its upper bound is a real answer (no
-# dropout observed yet: BG/NBD tends to the NBD model); any other parameter there means
-# the likelihood has no interior optimum, and `assess_fit` says so.
-LOG_PARAMETER_BOUNDS = (np.log(1e-8), np.log(1e14))
-
-
 # ---------------------------------------------------------------------------------------
-# Likelihoods and their gradients (per customer, in the natural parameters)
+# Likelihood and its gradient (per customer, in the natural parameters)
 
 
 def _bgnbd_terms(params, x, t_x, T):
@@ -106,71 +80,9 @@ def bgnbd_log_likelihood_gradient(params, x, t_x, T) -> np.ndarray:
     ])
 
 
-def gamma_gamma_log_likelihood(params, x, m) -> np.ndarray:
-    """Per-customer log-likelihood of the Gamma-Gamma spend model (x > 0, m > 0)."""
-    p, q, gamma = params
-    x = np.asarray(x, dtype=float)
-    m = np.asarray(m, dtype=float)
-    return (
-        gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(gamma)
-        + (p * x - 1) * np.log(m) + p * x * np.log(x) - (p * x + q) * np.log(gamma + m * x)
-    )
-
-
-def gamma_gamma_log_likelihood_gradient(params, x, m) -> np.ndarray:
-    """d(log-likelihood)/d(p, q, gamma), per customer: shape (3, customers)."""
-    p, q, gamma = params
-    x = np.asarray(x, dtype=float)
-    m = np.asarray(m, dtype=float)
-    log_spend_share = np.log(m * x) - np.log(gamma + m * x)
-    return np.stack([
-        x * (digamma(p * x + q) - digamma(p * x) + log_spend_share),
-        digamma(p * x + q) - digamma(q) + np.log(gamma) - np.log(gamma + m * x),
-        q / gamma - (p * x + q) / (gamma + m * x),
-    ])
-
 
 # ---------------------------------------------------------------------------------------
 # Fitting
-
-
-def _distinct_with_weights(*columns):
-    """The distinct rows of the given columns and how many customers share each."""
-    stacked = np.column_stack(columns)
-    distinct, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [distinct[:, i] for i in range(distinct.shape[1])], counts.astype(float)
-
-
-def _fit_log_space(log_likelihood, gradient, weights, starts):
-    """Maximise the weighted log-likelihood over log-parameters by L-BFGS-B with analytic
-    gradients, from each starting point; keep the best optimum. The likelihoods have flat
-    ridges toward degenerate values (b -> inf, Gamma-Gamma's p -> inf) that one start can
-    wander along."""
-    total = weights.sum()
-
-    def negative(log_params):
-        params = np.exp(log_params)
-        with np.errstate(all="ignore"):
-            value = -(weights * log_likelihood(params)).sum() / total
-            grad = -(gradient(params) @ weights) * params / total
-        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
-            return 1e300, np.zeros_like(log_params)
-        return value, grad
-
-    best = None
-    bounds = [LOG_PARAMETER_BOUNDS] * len(starts[0])
-    for start in starts:
-        result = minimize(negative, np.clip(np.log(start), *LOG_PARAMETER_BOUNDS), jac=True,
-                          method="L-BFGS-B", bounds=bounds,
-                          options={"maxiter": 2_000, "ftol": 1e-15, "gtol": 1e-9})
-        if best is None or result.fun < best.fun:
-            best = result
-    # L-BFGS-B can stop on a line search that makes no more progress at the optimum; the
-    # gradient at the answer says whether it is one.
-    gradient_norm = float(np.max(np.abs(best.jac))) if best.jac is not None else np.inf
-    at_bound = (best.x <= LOG_PARAMETER_BOUNDS[0] + 1e-6) | (best.x >= LOG_PARAMETER_BOUNDS[1] - 1e-6)
-    converged = bool(best.success or gradient_norm < 1e-5 or np.all(np.abs(best.jac)[~at_bound] < 1e-5))
-    return np.exp(best.x), -best.fun * total, converged and np.isfinite(best.fun)
 
 
 def fit_bgnbd(x, t_x, T) -> BgNbdParameters:
@@ -186,57 +98,14 @@ def fit_bgnbd(x, t_x, T) -> BgNbdParameters:
     # to the likelihood and is predicted as a new customer.
     if np.any(T < 0) or np.any(t_x < 0) or np.any(t_x > T):
         raise ValueError("every customer needs 0 <= t_x <= T.")
-    (dx, dt_x, dT), weights = _distinct_with_weights(x, t_x, T)
+    (dx, dt_x, dT), weights = distinct_with_weights(x, t_x, T)
     starts = [np.ones(4), np.array([0.5, max(float(np.mean(T)), 1.0), 0.8, 2.5])]
-    (r, alpha, a, b), log_likelihood, converged = _fit_log_space(
+    (r, alpha, a, b), log_likelihood, converged = fit_log_space(
         lambda params: bgnbd_log_likelihood(params, dx, dt_x, dT),
         lambda params: bgnbd_log_likelihood_gradient(params, dx, dt_x, dT),
         weights, starts)
     return BgNbdParameters(r, alpha, a, b, log_likelihood, converged)
 
-
-def fit_gamma_gamma(x, m) -> GammaGammaParameters:
-    """Fit on repeat customers with a positive mean repeat value; others carry no spend signal."""
-    x = np.asarray(x, dtype=float)
-    m = np.asarray(m, dtype=float)
-    usable = (x > 0) & (m > 0)
-    if usable.sum() < MIN_REPEAT_CUSTOMERS:
-        raise InsufficientDataError(
-            f"Gamma-Gamma needs at least {MIN_REPEAT_CUSTOMERS} repeat customers with a "
-            f"positive mean repeat value; got {int(usable.sum())}."
-        )
-    (dx, dm), weights = _distinct_with_weights(x[usable], m[usable])
-    # A second start near typical values: within-customer spread p ~ 5, q ~ 3, and gamma
-    # putting the population mean gamma * p / (q - 1) at the data's mean.
-    starts = [np.ones(3), np.array([5.0, 3.0, 0.4 * float(np.mean(m[usable]))])]
-    (p, q, gamma), log_likelihood, converged = _fit_log_space(
-        lambda params: gamma_gamma_log_likelihood(params, dx, dm),
-        lambda params: gamma_gamma_log_likelihood_gradient(params, dx, dm),
-        weights, starts)
-    return GammaGammaParameters(p, q, gamma, log_likelihood, converged)
-
-
-def assess_fit(bgnbd: BgNbdParameters, spend: GammaGammaParameters) -> str | None:
-    """Why predictions from these fits cannot be trusted, in words; None when they can."""
-    values = {"r": bgnbd.r, "alpha": bgnbd.alpha, "a": bgnbd.a, "b": bgnbd.b,
-              "p": spend.p, "q": spend.q, "gamma": spend.gamma}
-    broken = [name for name, value in values.items() if not np.isfinite(value) or value <= 0]
-    if broken or not (np.isfinite(bgnbd.log_likelihood) and np.isfinite(spend.log_likelihood)):
-        return f"the fit returned non-finite values ({', '.join(broken) or 'log-likelihood'})."
-    if not bgnbd.converged:
-        return "the BG/NBD optimiser did not converge."
-    if not spend.converged:
-        return "the Gamma-Gamma optimiser did not converge."
-    low, high = np.exp(LOG_PARAMETER_BOUNDS)
-    at_bound = [name for name, value in values.items()
-                if name != "b" and not (low * 1.0001 < value < high / 1.0001)]
-    if at_bound:
-        return (f"parameter {', '.join(at_bound)} reached the optimiser's bound "
-                f"[{low:g}, {high:g}]: the likelihood has no interior optimum on this data.")
-    if spend.q <= 1:
-        return (f"Gamma-Gamma q = {spend.q:.3g} <= 1: the population's mean spend per "
-                "transaction is infinite.")
-    return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -386,33 +255,3 @@ def expected_transactions(params: BgNbdParameters, t, x, t_x, T) -> np.ndarray:
     return (conditional_expected_transactions_if_alive(params, t, x, T)
             * probability_alive(params, x, t_x, T))
 
-
-def expected_average_order_value(params: GammaGammaParameters, x, m) -> np.ndarray:
-    """E[spend per transaction | x, m]: a weighted mean of the population mean and m. A
-    mean repeat value below zero (refunds) counts as zero spend."""
-    x = np.asarray(x, dtype=float)
-    m = np.maximum(np.nan_to_num(np.asarray(m, dtype=float)), 0.0)
-    p, q, gamma = params.p, params.q, params.gamma
-    population_mean = gamma * p / (q - 1) if q > 1 else np.nan
-    individual = (gamma + m * x) * p / (p * x + q - 1)
-    return np.where(x > 0, individual, population_mean)
-
-
-def predicted_lifetime_value(bgnbd: BgNbdParameters, spend: GammaGammaParameters, x, t_x, T, m,
-                             horizon_months: int, monthly_discount_rate: float,
-                             time_units_per_month: float) -> np.ndarray:
-    """Discounted expected spend over the next `horizon_months` months: each month's
-    expected transactions times the expected order value, discounted to today."""
-    x = np.atleast_1d(np.asarray(x, dtype=float))
-    value_per_transaction = expected_average_order_value(spend, x, m)
-    months = np.arange(1, horizon_months + 1, dtype=float)
-    alive = probability_alive(bgnbd, x, t_x, T)
-    cumulative = np.array([
-        conditional_expected_transactions_if_alive(bgnbd, month * time_units_per_month, x, T)
-        * alive for month in months
-    ]).reshape(len(months), -1)
-    # Once a customer's expected purchases saturate (everyone dropped out), consecutive
-    # months can differ by rounding alone (1e-12 relative): never count that as negative.
-    each_month = np.diff(np.maximum.accumulate(cumulative, axis=0), axis=0, prepend=0.0)
-    discount = (1 + monthly_discount_rate) ** -months
-    return (each_month * discount[:, None]).sum(axis=0) * value_per_transaction

@@ -1,7 +1,7 @@
 """Benchmark: generate data at a size, build it, and measure against two references.
 
-    python -m customer_segments.bench --size 1000000            # or: make bench SIZE=1000000
-    python -m customer_segments.bench --size 10000000 --pandas  # also time the pandas version
+    customer-segments bench --size 1000000            # or: make bench SIZE=1000000
+    customer-segments bench --size 10000000 --pandas  # also time the pandas version
 
 For each size it prints a markdown table: data generation, the full `dbt build` (wall
 time and peak memory), the models on the path from raw orders to lifetime spend and the
@@ -27,8 +27,8 @@ from pathlib import Path
 
 import duckdb
 
-from customer_segments.dbt_invoke import PROJECT_DIR
-from customer_segments.increment import append_increment, remove_increments
+from customer_segments.ops.dbt_invoke import PROJECT_DIR
+from customer_segments.dev.increment import append_increment, remove_increments
 
 # The daily load an incremental run is measured on, as a fraction of the orders, and how
 # long before it the history's files landed (their modification time is set to that).
@@ -131,7 +131,7 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
     data = data_root / f"orders_{size}"
     rows = []
     if regenerate or not (data / "orders").exists():
-        seconds, peak, _ = timed([python, "-m", "customer_segments.generate_sample",
+        seconds, peak, _ = timed([python, "-m", "customer_segments.dev.generate_sample",
                                   "--orders", str(size), "--format", "parquet",
                                   "--out", str(data)])
         rows.append(("generate data (typed Parquet)", seconds, peak, ""))
@@ -217,8 +217,8 @@ def machine_description() -> str:
             f"Python {platform.python_version()}, DuckDB {duckdb.__version__}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, action="append", required=True,
                         help="orders to generate (repeat for several sizes)")
     parser.add_argument("--data-root", type=Path, default=PROJECT_DIR / "bench" / "data")

@@ -1,6 +1,6 @@
 """Write one segment's member list to CSV, for a campaign tool.
 
-    python -m customer_segments.export_segment --family top_customers \
+    customer-segments export-segment --family top_customers \
         --segment "Top Customers" --out top_customers.csv
 
 Reads `marts.fct_customer_segments` of a built DuckDB file through a read-only
@@ -39,8 +39,8 @@ def export_segment(database: Path, family: str, segment: str, out: Path) -> int:
     return len(members)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("--family", required=True, help="segment family, e.g. top_customers")
     parser.add_argument("--segment", required=True, help='segment name, e.g. "Top Customers"')
     parser.add_argument("--out", type=Path, required=True)

@@ -4,7 +4,7 @@ Great Expectations' SQL datasource does not work on DuckDB, so each mart is read
 read-only DuckDB connection into pandas and validated as a dataframe asset. The Data Docs
 HTML is written under `target/data_docs/` (open `index.html`).
 
-    python -m customer_segments.validate_marts --database customer_segments.duckdb
+    customer-segments validate --database customer_segments.duckdb
 
 Exits 1 when any expectation fails, 2 when the database has not been built.
 """
@@ -173,8 +173,8 @@ def validate(database: Path, docs_dir: Path) -> list[tuple[str, str, bool]]:
     return outcomes
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", type=Path, default=Path("customer_segments.duckdb"))
     parser.add_argument("--docs-dir", type=Path, default=Path("target/data_docs"))
     args = parser.parse_args(argv)

@@ -6,7 +6,7 @@ CDNOW parameters with purchase times in days (nearly every summary distinct). Pr
 Markdown table: seconds for each fit, the parameters' largest relative difference and
 the log-likelihood difference.
 
-    python -m customer_segments.bench_clv_fit [--cdnow tests_py/fixtures/cdnow/CDNOW_sample.txt]
+    customer-segments bench-clv [--cdnow tests_py/fixtures/cdnow/CDNOW_sample.txt]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from customer_segments import clv
+from customer_segments.ops.dbt_invoke import PROJECT_DIR
 
 CUSTOMERS = 235_700
 CDNOW_PARAMETERS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
@@ -88,10 +89,10 @@ def fit_both(x, t_x, T) -> dict[str, float]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cdnow", type=Path, default=Path(__file__).resolve().parents[2]
-                        / "tests_py" / "fixtures" / "cdnow" / "CDNOW_sample.txt")
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cdnow", type=Path,
+                        default=PROJECT_DIR / "tests_py" / "fixtures" / "cdnow" / "CDNOW_sample.txt")
     args = parser.parse_args(argv)
     summary = cdnow_calibration_summary(args.cdnow)
     x, t_x, T = (summary[column].to_numpy(dtype=float) for column in

@@ -5,8 +5,8 @@ order, recording each in the history snapshot, then runs a full `dbt build` as o
 date. History is written forward only, so period ends before the newest date already
 recorded are skipped: running the same backfill twice changes nothing.
 
-    python -m customer_segments.backfill --start 2023-01-31 --end 2025-12-31
-    python -m customer_segments.backfill --start 2025-01-01 --end 2025-03-31 --period week \
+    customer-segments backfill --start 2023-01-31 --end 2025-12-31
+    customer-segments backfill --start 2025-01-01 --end 2025-03-31 --period week \
         --vars '{raw_data_path: /data/exports}'
 
 To rebuild history from scratch, first `dbt run-operation reset_segment_history`.
@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from customer_segments.dbt_invoke import DATABASE_ENV, PROJECT_DIR, invoke
+from customer_segments.ops.dbt_invoke import DATABASE_ENV, PROJECT_DIR, invoke
 
 PERIODS = ("day", "week", "month")
 
@@ -116,8 +116,8 @@ def backfill(start: dt.date, end: dt.date, period: str = "month",
     return all(outcome != "FAILED" for _, outcome, _ in rows)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("--start", type=dt.date.fromisoformat, required=True)
     parser.add_argument("--end", type=dt.date.fromisoformat, required=True)
     parser.add_argument("--period", choices=PERIODS, default="month")

@@ -8,8 +8,8 @@ three currencies with daily exchange rates (weekends missing), and, unless
 
 Everything is vectorised with numpy so that tens of millions of orders take minutes:
 
-    python -m customer_segments.generate_sample --orders 20000 --out data/sample
-    python -m customer_segments.generate_sample --orders 10000000 --format parquet \
+    customer-segments generate-sample --orders 20000 --out data/sample
+    customer-segments generate-sample --orders 10000000 --format parquet \
         --out bench/data/10m
 
 CSV is the shop-export look (text, prefixed ids, timestamps with offsets, bad rows);
@@ -466,8 +466,8 @@ def write_typed_parquet(spec: SampleSpec, out: Path, chunk_orders: int = 2_000_0
         log(f"chunk {index + 1}/{chunks}: {orders:,} orders")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="folder to write the raw files to")
     parser.add_argument("--orders", type=int, default=SampleSpec.orders)
     parser.add_argument("--customers", type=int, default=None)

@@ -1,6 +1,6 @@
 """Append a day's worth of new raw data to a typed-Parquet folder (what a daily load brings).
 
-    python -m customer_segments.increment --data bench/data/orders_1000000 --fraction 0.001
+    customer-segments increment --data bench/data/orders_1000000 --fraction 0.001
 
 Writes one new file per table (`<table>/part-increment-NNN.parquet`), so the files land
 after everything already read and an incremental run picks up only them. For `fraction`
@@ -106,8 +106,8 @@ def append_increment(data: Path, fraction: float = 0.001, seed: int = 7) -> dict
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="a typed-Parquet raw folder")
     parser.add_argument("--fraction", type=float, default=0.001)
     parser.add_argument("--remove", action="store_true", help="delete the increments instead")

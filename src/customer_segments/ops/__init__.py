@@ -1,0 +1,1 @@
+"""Operations commands: what a user of a built project runs (backfill, export, validation)."""
