@@ -22,7 +22,8 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
-	# The project's own Python (CLV models, generator, checks), importable by dbt's Python models.
+	# The project's own Python (CLV models, generator, checks), importable by dbt's Python models,
+	# and its command line, .venv/bin/customer-segments.
 	$(BIN)/pip install --quiet --no-deps --editable .
 	touch $@
 
@@ -47,26 +48,26 @@ dbt-test: install
 
 ## Great Expectations on the published marts of $(DATABASE); Data Docs in target/data_docs/.
 validate: install
-	$(BIN)/python -m customer_segments.validate_marts --database $(DATABASE)
+	$(BIN)/customer-segments validate --database $(DATABASE)
 
 pytest: install
 	$(BIN)/pytest tests_py
 
 ## Replay segment history as of every period end: make backfill START=2023-01-01 END=2025-12-31 [PERIOD=month]
 backfill: install
-	$(BIN)/python -m customer_segments.backfill --start $(START) --end $(END) --period $(or $(PERIOD),month)
+	$(BIN)/customer-segments backfill --start $(START) --end $(END) --period $(or $(PERIOD),month)
 
 ## Benchmark at SIZE orders (default 1,000,000): make bench SIZE=10000000 [PANDAS=1]
 bench: install
-	$(BIN)/python -m customer_segments.bench --size $(SIZE) $(if $(PANDAS),--pandas,)
+	$(BIN)/customer-segments bench --size $(SIZE) $(if $(PANDAS),--pandas,)
 
 ## Our CLV fit against the lifetimes package on 235,700 customers (BENCHMARKS.md).
 bench-clv: install
-	$(BIN)/python -m customer_segments.bench_clv_fit
+	$(BIN)/customer-segments bench-clv
 
 ## Regenerate the bundled sample (deterministic: the same files every time).
 sample: install
-	$(BIN)/python -m customer_segments.generate_sample --out data/sample
+	$(BIN)/customer-segments generate-sample --out data/sample
 
 ## Re-resolve requirements.txt from requirements.in.
 lock:
