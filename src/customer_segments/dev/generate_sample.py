@@ -136,72 +136,149 @@ class _TypedColumns:
         return np.round(values, 2)
 
 
+_Columns = _TextColumns | _TypedColumns
+
+
+@dataclass(frozen=True)
+class _Period:
+    """The generated period in seconds since the epoch: its first and its last second."""
+
+    start_s: int
+    end_s: int
+
+    @classmethod
+    def of(cls, spec: SampleSpec) -> _Period:
+        start_s = int(np.datetime64(spec.start, "s").astype(np.int64))
+        end_s = int(np.datetime64(spec.end, "s").astype(np.int64)) + SECONDS_PER_DAY - 1
+        return cls(start_s, end_s)
+
+    @property
+    def span_s(self) -> int:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class _Customers:
+    """Who the customers are, how often they buy and how much they spend per order."""
+
+    ids: np.ndarray
+    country: np.ndarray
+    currency: np.ndarray
+    propensity: np.ndarray
+    spend_scale: np.ndarray
+    first_seen_s: np.ndarray
+    active_end_s: np.ndarray
+    favourite_category: np.ndarray
+    never_orders: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Orders:
+    """Every order (customers' and guests'), in time order: who, when, in which currency,
+    for how much, and the category its lines mostly come from."""
+
+    ids: np.ndarray
+    customer: np.ndarray
+    ordered_s: np.ndarray
+    currency: np.ndarray
+    amount: np.ndarray
+    category_pref: np.ndarray
+
+
 def generate(spec: SampleSpec, typed_offset: int | None = None) -> dict[str, pd.DataFrame]:
     """All raw tables of the contract, keyed by table name: text columns, or, with
     `typed_offset`, typed columns whose ids start after that offset."""
-    columns = _TextColumns() if typed_offset is None else _TypedColumns(typed_offset)
+    columns: _Columns = _TextColumns() if typed_offset is None else _TypedColumns(typed_offset)
+    # One generator for everything, drawn from in this order: the same seed, the same data.
     rng = np.random.default_rng(spec.seed)
-    start_s = int(np.datetime64(spec.start, "s").astype(np.int64))
-    end_s = int(np.datetime64(spec.end, "s").astype(np.int64)) + SECONDS_PER_DAY - 1
-    span_s = end_s - start_s
-    n_customers = spec.customer_count
+    period = _Period.of(spec)
+    customers = _draw_customers(spec.customer_count, period, columns, rng)
+    orders = _draw_orders(spec.orders, customers, period, columns, rng)
+    tables = dict(zip(("orders", "refunds"), _orders_and_refunds(orders, period, columns, rng)))
+    tables["products"] = _products()
+    if spec.order_items:
+        tables["order_items"] = _order_items(orders, tables["products"], columns, rng)
+    tables["customers"] = _customers_table(customers, period, columns, rng)
+    tables["exchange_rates"] = _exchange_rates(spec, rng)
+    if spec.bad_rows:
+        _add_bad_rows(tables, rng)
+    return tables
 
-    # Customers: who they are, how often they buy, how much they spend per order.
-    customer_ids = columns.ids("C", np.arange(1, n_customers + 1), 7)
+
+def _draw_customers(n_customers: int, period: _Period, columns: _Columns,
+                    rng: np.random.Generator) -> _Customers:
+    ids = columns.ids("C", np.arange(1, n_customers + 1), 7)
     country = rng.choice(COUNTRIES, size=n_customers, p=COUNTRY_WEIGHTS)
-    currency_of_customer = pd.Series(country).map(CURRENCY_OF_COUNTRY).to_numpy(dtype=object)
+    currency = pd.Series(country).map(CURRENCY_OF_COUNTRY).to_numpy(dtype=object)
     propensity = rng.gamma(shape=0.7, scale=1.0, size=n_customers)
     spend_scale = rng.lognormal(mean=np.log(55.0), sigma=0.55, size=n_customers)
     whales = rng.random(n_customers) < 0.02
     spend_scale[whales] *= rng.uniform(4.0, 9.0, size=whales.sum())
     propensity[whales] *= 3.0
     # Customers arrive over the whole period; earlier ones have had longer to buy.
-    first_seen_s = start_s + (rng.random(n_customers) ** 1.3 * span_s * 0.95).astype(np.int64)
+    first_seen_s = period.start_s + (
+        rng.random(n_customers) ** 1.3 * period.span_s * 0.95).astype(np.int64)
     # Customers drop out silently: each stays active for an exponential lifetime (mean
     # about 18 months; whales stay longer), then never buys again.
     lifetime_s = rng.exponential(540 * SECONDS_PER_DAY, size=n_customers)
     lifetime_s[whales] *= 3
-    active_end_s = np.minimum(first_seen_s + lifetime_s.astype(np.int64), end_s)
+    active_end_s = np.minimum(first_seen_s + lifetime_s.astype(np.int64), period.end_s)
     favourite_category = rng.integers(0, len(CATEGORIES), size=n_customers)
     # About 5% of customer records never order; everyone else orders at least once.
     never_orders = rng.random(n_customers) < 0.05
+    return _Customers(ids, country, currency, propensity, spend_scale, first_seen_s,
+                      active_end_s, favourite_category, never_orders)
 
-    n_guest = int(round(spec.orders * 0.03))
-    n_customer_orders = spec.orders - n_guest
-    buyers = np.flatnonzero(~never_orders)
-    weights = propensity[buyers] * (active_end_s[buyers] - first_seen_s[buyers] + SECONDS_PER_DAY) / span_s
+
+def _draw_orders(n_orders_wanted: int, customers: _Customers, period: _Period,
+                 columns: _Columns, rng: np.random.Generator) -> _Orders:
+    """3% guest checkouts; every buyer orders once on their first-seen day and the rest
+    of the orders are spread over buyers by propensity and active time."""
+    n_guest = int(round(n_orders_wanted * 0.03))
+    n_customer_orders = n_orders_wanted - n_guest
+    buyers = np.flatnonzero(~customers.never_orders)
+    active_s = customers.active_end_s[buyers] - customers.first_seen_s[buyers]
+    weights = customers.propensity[buyers] * (active_s + SECONDS_PER_DAY) / period.span_s
     extra = rng.multinomial(n_customer_orders - len(buyers), weights / weights.sum())
     orders_per_buyer = 1 + extra
     order_customer = np.repeat(buyers, orders_per_buyer)
     # The first order of each buyer is on their first-seen day; the rest fall after it.
     is_first = np.zeros(len(order_customer), dtype=bool)
     is_first[np.concatenate(([0], np.cumsum(orders_per_buyer)[:-1]))] = True
-    remaining = active_end_s[order_customer] - first_seen_s[order_customer]
-    ordered_s = first_seen_s[order_customer] + np.where(
+    first_seen_s = customers.first_seen_s[order_customer]
+    remaining = customers.active_end_s[order_customer] - first_seen_s
+    ordered_s = first_seen_s + np.where(
         is_first, 0, (rng.random(len(order_customer)) * remaining).astype(np.int64)
     )
-    guest_ordered_s = start_s + (rng.random(n_guest) * span_s).astype(np.int64)
+    guest_ordered_s = period.start_s + (rng.random(n_guest) * period.span_s).astype(np.int64)
     guest_currency = rng.choice(np.array(["USD", "EUR", "GBP"], dtype=object), size=n_guest)
 
     all_ordered_s = np.concatenate((ordered_s, guest_ordered_s))
-    all_customer = np.concatenate((customer_ids[order_customer], columns.missing_ids(n_guest)))
-    all_currency = np.concatenate((currency_of_customer[order_customer], guest_currency))
-    scale = np.concatenate((spend_scale[order_customer], np.full(n_guest, 45.0)))
-    category_pref = np.concatenate(
-        (favourite_category[order_customer], rng.integers(0, len(CATEGORIES), size=n_guest))
-    )
+    all_customer = np.concatenate((customers.ids[order_customer], columns.missing_ids(n_guest)))
+    all_currency = np.concatenate((customers.currency[order_customer], guest_currency))
+    scale = np.concatenate((customers.spend_scale[order_customer], np.full(n_guest, 45.0)))
+    category_pref = np.concatenate((customers.favourite_category[order_customer],
+                                    rng.integers(0, len(CATEGORIES), size=n_guest)))
     # Shuffle so that order ids are not grouped by customer, then number by time.
     order_sequence = np.argsort(all_ordered_s, kind="stable")
-    all_ordered_s = all_ordered_s[order_sequence]
-    all_customer = all_customer[order_sequence]
-    all_currency = all_currency[order_sequence]
-    scale = scale[order_sequence]
-    category_pref = category_pref[order_sequence]
     n_orders = len(all_ordered_s)
-    order_ids = columns.ids("O", np.arange(1, n_orders + 1), 9)
+    amount = np.round(scale[order_sequence] * rng.lognormal(0.0, 0.45, size=n_orders), 2)
+    return _Orders(
+        ids=columns.ids("O", np.arange(1, n_orders + 1), 9),
+        customer=all_customer[order_sequence],
+        ordered_s=all_ordered_s[order_sequence],
+        currency=all_currency[order_sequence],
+        amount=np.maximum(amount, 1.0),
+        category_pref=category_pref[order_sequence],
+    )
 
-    amount = np.round(scale * rng.lognormal(0.0, 0.45, size=n_orders), 2)
-    amount = np.maximum(amount, 1.0)
+
+def _orders_and_refunds(orders: _Orders, period: _Period, columns: _Columns,
+                        rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The orders table (statuses, tax, shipping, timestamps in the currency's style) and
+    the refunds of 5% of the completed orders (40% of them in full)."""
+    n_orders = len(orders.ids)
+    amount = orders.amount
     tax = np.round(amount * 0.08, 2)
     shipping = np.where(amount >= 50, 0.0, 4.99)
 
@@ -209,7 +286,7 @@ def generate(spec: SampleSpec, typed_offset: int | None = None) -> dict[str, pd.
     status = np.full(n_orders, "completed", dtype=object)
     roll = rng.random(n_orders)
     status[roll < 0.02] = "cancelled"
-    recent = all_ordered_s > end_s - 7 * SECONDS_PER_DAY
+    recent = orders.ordered_s > period.end_s - 7 * SECONDS_PER_DAY
     status[recent & (rng.random(n_orders) < 0.3)] = "pending"
     refund_roll = rng.random(n_orders)
     refunded = (status == "completed") & (refund_roll < 0.05)
@@ -221,17 +298,17 @@ def generate(spec: SampleSpec, typed_offset: int | None = None) -> dict[str, pd.
     status_text[messy] = np.char.add(np.char.upper(status[messy].astype(str)), " ").astype(object)
 
     refund_delay_s = (rng.uniform(1, 30, size=n_orders) * SECONDS_PER_DAY).astype(np.int64)
-    refunded_s = np.minimum(all_ordered_s + refund_delay_s, end_s)
-    updated_s = np.where(refunded, refunded_s, all_ordered_s)
-    style = np.where(all_currency == "EUR", 2, np.where(all_currency == "GBP", 1, 0))
+    refunded_s = np.minimum(orders.ordered_s + refund_delay_s, period.end_s)
+    updated_s = np.where(refunded, refunded_s, orders.ordered_s)
+    style = np.where(orders.currency == "EUR", 2, np.where(orders.currency == "GBP", 1, 0))
 
-    orders = pd.DataFrame(
+    orders_table = pd.DataFrame(
         {
-            "order_id": order_ids,
-            "customer_id": all_customer,
-            "ordered_at": columns.timestamps(all_ordered_s, style),
+            "order_id": orders.ids,
+            "customer_id": orders.customer,
+            "ordered_at": columns.timestamps(orders.ordered_s, style),
             "status": status_text,
-            "currency": all_currency,
+            "currency": orders.currency,
             "amount": columns.money(amount),
             "tax": columns.money(tax),
             "shipping": columns.money(shipping),
@@ -240,22 +317,26 @@ def generate(spec: SampleSpec, typed_offset: int | None = None) -> dict[str, pd.
     )
 
     refund_idx = np.flatnonzero(refunded)
-    refund_share = np.where(full_refund[refund_idx], 1.0, rng.uniform(0.1, 0.6, size=len(refund_idx)))
+    refund_share = np.where(full_refund[refund_idx], 1.0,
+                            rng.uniform(0.1, 0.6, size=len(refund_idx)))
     refunds = pd.DataFrame(
         {
             "refund_id": columns.ids("R", np.arange(1, len(refund_idx) + 1), 9),
-            "order_id": order_ids[refund_idx],
+            "order_id": orders.ids[refund_idx],
             "refunded_at": columns.timestamps(
                 refunded_s[refund_idx], np.ones(len(refund_idx), dtype=np.int64)
             ),
             "amount": columns.money(np.round(amount[refund_idx] * refund_share, 2)),
         }
     )
+    return orders_table, refunds
 
-    # Products: 20 per category, each with a list price.
+
+def _products() -> pd.DataFrame:
+    """20 products per category."""
     n_products = 20 * len(CATEGORIES)
     product_category = np.repeat(np.arange(len(CATEGORIES)), 20)
-    products = pd.DataFrame(
+    return pd.DataFrame(
         {
             "product_id": np.char.mod("P%04d", np.arange(1, n_products + 1)).astype(object),
             "product_name": np.char.add(
@@ -266,58 +347,70 @@ def generate(spec: SampleSpec, typed_offset: int | None = None) -> dict[str, pd.
         }
     )
 
-    tables = {"orders": orders, "refunds": refunds, "products": products}
 
-    if spec.order_items:
-        # 1 to 4 lines an order; lines split the order amount; 70% from the buyer's favourite
-        # category.
-        lines_per_order = rng.integers(1, 5, size=n_orders)
-        line_order = np.repeat(np.arange(n_orders), lines_per_order)
-        line_weight = rng.random(len(line_order)) + 0.2
-        order_weight = np.bincount(line_order, weights=line_weight, minlength=n_orders)
-        line_amount = np.round(amount[line_order] * line_weight / order_weight[line_order], 2)
-        # Put the rounding remainder on each order's last line so lines add up to the order.
-        last_line = np.cumsum(lines_per_order) - 1
-        line_amount[last_line] += np.round(
-            amount - np.bincount(line_order, weights=line_amount, minlength=n_orders), 2
-        )
-        quantity = rng.integers(1, 4, size=len(line_order))
-        quantity = np.where(line_amount / quantity < 0.5, 1, quantity)
-        line_category = np.where(
-            rng.random(len(line_order)) < 0.7,
-            category_pref[line_order],
-            rng.integers(0, len(CATEGORIES), size=len(line_order)),
-        )
-        product_index = line_category * 20 + rng.integers(0, 20, size=len(line_order))
-        tables["order_items"] = pd.DataFrame(
-            {
-                "order_item_id": columns.ids("L", np.arange(1, len(line_order) + 1), 10),
-                "order_id": order_ids[line_order],
-                "product_id": pd.Categorical.from_codes(product_index, products["product_id"]),
-                "quantity": columns.integers(quantity),
-                "unit_price": columns.prices(line_amount / quantity),
-            }
-        )
+def _order_items(orders: _Orders, products: pd.DataFrame, columns: _Columns,
+                 rng: np.random.Generator) -> pd.DataFrame:
+    """1 to 4 lines an order; lines split the order amount; 70% from the buyer's favourite
+    category."""
+    amount = orders.amount
+    n_orders = len(amount)
+    lines_per_order = rng.integers(1, 5, size=n_orders)
+    line_order = np.repeat(np.arange(n_orders), lines_per_order)
+    line_weight = rng.random(len(line_order)) + 0.2
+    order_weight = np.bincount(line_order, weights=line_weight, minlength=n_orders)
+    line_amount = np.round(amount[line_order] * line_weight / order_weight[line_order], 2)
+    # Put the rounding remainder on each order's last line so lines add up to the order.
+    last_line = np.cumsum(lines_per_order) - 1
+    line_amount[last_line] += np.round(
+        amount - np.bincount(line_order, weights=line_amount, minlength=n_orders), 2
+    )
+    quantity = rng.integers(1, 4, size=len(line_order))
+    quantity = np.where(line_amount / quantity < 0.5, 1, quantity)
+    line_category = np.where(
+        rng.random(len(line_order)) < 0.7,
+        orders.category_pref[line_order],
+        rng.integers(0, len(CATEGORIES), size=len(line_order)),
+    )
+    product_index = line_category * 20 + rng.integers(0, 20, size=len(line_order))
+    return pd.DataFrame(
+        {
+            "order_item_id": columns.ids("L", np.arange(1, len(line_order) + 1), 10),
+            "order_id": orders.ids[line_order],
+            "product_id": pd.Categorical.from_codes(product_index, products["product_id"]),
+            "quantity": columns.integers(quantity),
+            "unit_price": columns.prices(line_amount / quantity),
+        }
+    )
 
-    created_s = first_seen_s - (rng.random(n_customers) * 30 * SECONDS_PER_DAY).astype(np.int64)
-    created_s = np.maximum(created_s, start_s - 365 * SECONDS_PER_DAY)
+
+def _customers_table(customers: _Customers, period: _Period, columns: _Columns,
+                     rng: np.random.Generator) -> pd.DataFrame:
+    """The customers export: accounts created up to 30 days before the first visit, 1% of
+    buyers missing from it."""
+    n_customers = len(customers.ids)
+    created_s = customers.first_seen_s - (
+        rng.random(n_customers) * 30 * SECONDS_PER_DAY).astype(np.int64)
+    created_s = np.maximum(created_s, period.start_s - 365 * SECONDS_PER_DAY)
     # A few buyers checked out with an account the customers export does not have.
     in_customer_table = rng.random(n_customers) >= 0.01
-    tables["customers"] = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "customer_id": customer_ids,
+            "customer_id": customers.ids,
             "email": np.char.add(
-                np.char.lower(customer_ids.astype(str)), "@example.com"
+                np.char.lower(customers.ids.astype(str)), "@example.com"
             ).astype(object),
             "created_at": columns.timestamps(created_s, np.ones(n_customers, dtype=np.int64)),
-            "country": country,
+            "country": customers.country,
             "is_loyalty_member": np.where(
-                rng.random(n_customers) < 0.3 + 0.3 * (propensity > 1.5), "true", "false"
+                rng.random(n_customers) < 0.3 + 0.3 * (customers.propensity > 1.5),
+                "true", "false"
             ).astype(object),
         }
     )[in_customer_table].reset_index(drop=True)
 
-    # Exchange rates on business days only, as a random walk.
+
+def _exchange_rates(spec: SampleSpec, rng: np.random.Generator) -> pd.DataFrame:
+    """Exchange rates on business days only, as a random walk."""
     days = np.arange(
         np.datetime64(spec.start, "D") - np.timedelta64(7, "D"),
         np.datetime64(spec.end, "D") + np.timedelta64(1, "D"),
@@ -336,11 +429,7 @@ def generate(spec: SampleSpec, typed_offset: int | None = None) -> dict[str, pd.
                 }
             )
         )
-    tables["exchange_rates"] = pd.concat(rate_frames, ignore_index=True)
-
-    if spec.bad_rows:
-        _add_bad_rows(tables, rng)
-    return tables
+    return pd.concat(rate_frames, ignore_index=True)
 
 
 def _add_bad_rows(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> None:
