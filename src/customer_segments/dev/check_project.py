@@ -1,0 +1,149 @@
+"""Project rules dbt itself does not enforce, checked over the manifest `dbt parse` writes.
+
+- Layers: staging reads sources, seeds and staging; intermediate reads staging,
+  intermediate, seeds and snapshots; marts read intermediate, seeds, snapshots and marts
+  (never staging); the snapshot reads intermediate only.
+- Descriptions: every model, seed, snapshot, source table and macro of the project, and
+  every macro argument, has one.
+- Grain: every model has a `unique` or `unique_combination_of_columns` (or dbt_constraints
+  `primary_key`) test, or a model or column `primary_key` constraint.
+
+    python -m customer_segments.dev.check_project --manifest target/manifest.json
+
+Prints one line per violation, then their count; exits 1 when there is any, 2 without a manifest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+PROJECT = "customer_segments"
+MODEL_LAYERS = {
+    "models/staging/": "staging",
+    "models/intermediate/": "intermediate",
+    "models/marts/": "mart",
+}
+ALLOWED_PARENTS = {
+    "staging": {"source", "seed", "staging"},
+    "intermediate": {"staging", "intermediate", "seed", "snapshot"},
+    "mart": {"intermediate", "seed", "snapshot", "mart"},
+    "snapshot": {"intermediate"},
+}
+LABELS = {"staging": "staging model", "intermediate": "intermediate model"}
+GRAIN_TESTS = ("unique", "unique_combination_of_columns", "primary_key")
+SIGNATURE = re.compile(r"{%-?\s*(?:macro|test)\s+\w+\s*\((.*?)\)\s*-?%}", re.DOTALL)
+
+Node = dict[str, Any]
+
+
+def layer(node: Node) -> str:
+    """staging, intermediate or mart for a model (by folder), else the resource type."""
+    if node["resource_type"] == "model":
+        path = node["original_file_path"]
+        folders = (name for folder, name in MODEL_LAYERS.items() if path.startswith(folder))
+        return next(folders, "model")
+    return str(node["resource_type"])
+
+
+def describe(node: Node) -> str:
+    source = f"{node['source_name']}." if node["resource_type"] == "source" else ""
+    return f"{LABELS.get(layer(node), layer(node))} {source}{node['name']}"
+
+
+def layer_violations(manifest: dict[str, Any]) -> list[str]:
+    graph = {**manifest["nodes"], **manifest["sources"]}
+    violations = []
+    for node in manifest["nodes"].values():
+        allowed = ALLOWED_PARENTS.get(layer(node))
+        if allowed is None or node["package_name"] != PROJECT:
+            continue
+        for parent_id in node["depends_on"]["nodes"]:
+            parent = graph.get(parent_id)
+            if parent is not None and layer(parent) not in allowed:
+                violations.append(f"{describe(node)} depends on {describe(parent)}")
+    return sorted(violations)
+
+
+def macro_arguments(macro_sql: str) -> list[str]:
+    """The argument names of a macro's (or generic test's) signature."""
+    match = SIGNATURE.search(macro_sql)
+    if match is None:
+        return []
+    try:
+        function = ast.parse(f"def signature({match.group(1)}): pass").body[0]
+    except SyntaxError:
+        return [part.split("=")[0].strip() for part in match.group(1).split(",") if part.strip()]
+    if not isinstance(function, ast.FunctionDef):
+        return []
+    return [argument.arg for argument in function.args.args]
+
+
+def description_violations(manifest: dict[str, Any]) -> list[str]:
+    documented_types = {"model", "seed", "snapshot", "source"}
+    nodes = [*manifest["nodes"].values(), *manifest["sources"].values()]
+    violations = [
+        f"{describe(node)} has no description"
+        for node in nodes
+        if node["resource_type"] in documented_types
+        and node["package_name"] == PROJECT
+        and not (node.get("description") or "").strip()
+    ]
+    for macro in manifest["macros"].values():
+        if macro["package_name"] != PROJECT:
+            continue
+        if not (macro.get("description") or "").strip():
+            violations.append(f"macro {macro['name']} has no description")
+        arguments = macro.get("arguments") or []
+        documented = {arg["name"] for arg in arguments if (arg.get("description") or "").strip()}
+        violations.extend(
+            f"macro {macro['name']}: argument {name} has no description"
+            for name in macro_arguments(macro["macro_sql"])
+            if name not in documented
+        )
+    return sorted(violations)
+
+
+def grain_violations(manifest: dict[str, Any]) -> list[str]:
+    nodes = manifest["nodes"].values()
+    with_grain = {
+        test.get("attached_node") or next(iter(test["depends_on"]["nodes"]), None)
+        for test in nodes
+        if test["resource_type"] == "test"
+        and (test.get("test_metadata") or {}).get("name") in GRAIN_TESTS
+    }
+    violations = []
+    for model in nodes:
+        if model["resource_type"] != "model" or model["package_name"] != PROJECT:
+            continue
+        constraints = [*model.get("constraints", [])]
+        for column in model.get("columns", {}).values():
+            constraints.extend(column.get("constraints", []))
+        has_primary_key = any(constraint.get("type") == "primary_key" for constraint in constraints)
+        if model["unique_id"] not in with_grain and not has_primary_key:
+            violations.append(f"{describe(model)} has no grain test ({' / '.join(GRAIN_TESTS)})")
+    return sorted(violations)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Check the project rules over a dbt manifest.")
+    parser.add_argument("--manifest", type=Path, default=Path("target/manifest.json"))
+    args = parser.parse_args(argv)
+    if not args.manifest.is_file():
+        print(f"{args.manifest} not found: run `dbt parse` first.")
+        return 2
+    manifest = json.loads(args.manifest.read_text())
+    violations = layer_violations(manifest) + description_violations(manifest)
+    violations += grain_violations(manifest)
+    for violation in violations:
+        print(violation)
+    print(f"{len(violations)} violation{'' if len(violations) == 1 else 's'} of the project rules.")
+    return 1 if violations else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""The project-rules check fires on each rule and passes a clean manifest (no dbt run)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from customer_segments.dev import check_project
+
+PROJECT = "customer_segments"
+FOLDERS = {"staging": "models/staging/shop", "intermediate": "models/intermediate",
+           "mart": "models/marts/customers"}
+
+
+def node(resource_type: str, name: str, path: str, *parents: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "unique_id": f"{resource_type}.{PROJECT}.{name}", "resource_type": resource_type,
+        "name": name, "package_name": PROJECT, "original_file_path": path,
+        "description": f"The {name}.", "depends_on": {"nodes": list(parents), "macros": []},
+        "columns": {}, "constraints": [], **fields,
+    }
+
+
+def model(layer: str, name: str, *parents: str, **fields: Any) -> dict[str, Any]:
+    return node("model", name, f"{FOLDERS[layer]}/{name}.sql", *parents, **fields)
+
+
+def grain_test(test_name: str, model_name: str) -> dict[str, Any]:
+    tested = f"model.{PROJECT}.{model_name}"
+    return node("test", f"{test_name}_{model_name}", "models/schema.yml", tested,
+                test_metadata={"name": test_name, "kwargs": {}}, attached_node=tested)
+
+
+def macro(name: str, signature: str, *arguments: str, package: str = PROJECT) -> dict[str, Any]:
+    return {
+        "unique_id": f"macro.{package}.{name}", "name": name, "package_name": package,
+        "original_file_path": f"macros/{name}.sql", "description": f"What {name} returns.",
+        "macro_sql": f"{{% {signature} %}}select 1{{% endmacro %}}",
+        "arguments": [{"name": argument, "type": "string", "description": f"The {argument}."}
+                      for argument in arguments],
+    }
+
+
+def clean_manifest() -> dict[str, Any]:
+    source = {
+        "unique_id": f"source.{PROJECT}.shop.orders", "resource_type": "source", "name": "orders",
+        "source_name": "shop", "package_name": PROJECT, "description": "Raw orders.",
+    }
+    primary_key = [{"type": "primary_key", "columns": ["order_id"]}]
+    nodes = [
+        node("seed", "currencies", "seeds/currencies.csv"),
+        model("staging", "stg_orders", source["unique_id"], f"seed.{PROJECT}.currencies"),
+        model("intermediate", "int_customers", f"model.{PROJECT}.stg_orders"),
+        node("snapshot", "history", "snapshots/history.yml", f"model.{PROJECT}.int_customers"),
+        model("intermediate", "int_spells", f"snapshot.{PROJECT}.history"),
+        model("mart", "dim_customers", f"model.{PROJECT}.int_customers", constraints=primary_key),
+        model("mart", "fct_orders", f"model.{PROJECT}.int_customers", f"model.{PROJECT}.dim_customers",
+              f"seed.{PROJECT}.currencies", f"snapshot.{PROJECT}.history",
+              columns={"order_id": {"name": "order_id", "constraints": [{"type": "primary_key"}]}}),
+        grain_test("unique", "stg_orders"),
+        grain_test("unique_combination_of_columns", "int_customers"),
+        grain_test("unique", "int_spells"),
+        # Other packages' nodes and macros are not the project's to document.
+        {**model("staging", "package_model", description=""), "package_name": "dbt_utils"},
+    ]
+    macros = [
+        macro("percentile", "macro percentile(column, fraction=0.5, method='a, b')",
+              "column", "fraction", "method"),
+        macro("test_unique_combination_of_columns",
+              "test unique_combination_of_columns(model, columns)", "model", "columns"),
+        {**macro("dbt_helper", "macro dbt_helper(x)", package="dbt"), "description": ""},
+    ]
+    return {
+        "nodes": {item["unique_id"]: item for item in nodes},
+        "sources": {source["unique_id"]: source},
+        "macros": {item["unique_id"]: item for item in macros},
+    }
+
+
+def run_check(manifest: dict[str, Any], tmp_path: Path,
+              capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    exit_code = check_project.main(["--manifest", str(path)])
+    return exit_code, capsys.readouterr().out.splitlines()
+
+
+def test_clean_manifest_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_check(clean_manifest(), tmp_path, capsys) == (0, ["0 violations of the project rules."])
+
+
+@pytest.mark.parametrize(("child", "parent", "message"), [
+    ("int_customers", f"model.{PROJECT}.fct_orders",
+     "intermediate model int_customers depends on mart fct_orders"),
+    ("int_customers", f"source.{PROJECT}.shop.orders",
+     "intermediate model int_customers depends on source shop.orders"),
+    ("stg_orders", f"model.{PROJECT}.int_customers",
+     "staging model stg_orders depends on intermediate model int_customers"),
+    ("stg_orders", f"snapshot.{PROJECT}.history", "staging model stg_orders depends on snapshot history"),
+    ("fct_orders", f"model.{PROJECT}.stg_orders", "mart fct_orders depends on staging model stg_orders"),
+    ("fct_orders", f"source.{PROJECT}.shop.orders", "mart fct_orders depends on source shop.orders"),
+    ("history", f"model.{PROJECT}.dim_customers", "snapshot history depends on mart dim_customers"),
+])
+def test_layer_order(child: str, parent: str, message: str, tmp_path: Path,
+                     capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = clean_manifest()
+    child_node = next(item for item in manifest["nodes"].values() if item["name"] == child)
+    child_node["depends_on"]["nodes"].append(parent)
+    assert run_check(manifest, tmp_path, capsys) == (1, [message, "1 violation of the project rules."])
+
+
+@pytest.mark.parametrize(("section", "unique_id", "message"), [
+    ("nodes", f"model.{PROJECT}.int_customers", "intermediate model int_customers has no description"),
+    ("nodes", f"seed.{PROJECT}.currencies", "seed currencies has no description"),
+    ("nodes", f"snapshot.{PROJECT}.history", "snapshot history has no description"),
+    ("sources", f"source.{PROJECT}.shop.orders", "source shop.orders has no description"),
+    ("macros", f"macro.{PROJECT}.percentile", "macro percentile has no description"),
+    ("macros", f"macro.{PROJECT}.test_unique_combination_of_columns",
+     "macro test_unique_combination_of_columns has no description"),
+])
+def test_missing_description(section: str, unique_id: str, message: str, tmp_path: Path,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = clean_manifest()
+    manifest[section][unique_id]["description"] = "  "
+    assert run_check(manifest, tmp_path, capsys) == (1, [message, "1 violation of the project rules."])
+
+
+def test_undocumented_macro_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = clean_manifest()
+    percentile = manifest["macros"][f"macro.{PROJECT}.percentile"]
+    percentile["arguments"] = percentile["arguments"][:1] + [{"name": "fraction", "description": ""}]
+    assert run_check(manifest, tmp_path, capsys) == (1, [
+        "macro percentile: argument fraction has no description",
+        "macro percentile: argument method has no description",
+        "2 violations of the project rules.",
+    ])
+
+
+def test_model_without_grain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = clean_manifest()
+    manifest["nodes"][f"model.{PROJECT}.fct_orders"]["columns"]["order_id"]["constraints"] = []
+    not_null = grain_test("not_null", "fct_orders")
+    manifest["nodes"][not_null["unique_id"]] = {**not_null, "test_metadata": {"name": "not_null"}}
+    exit_code, lines = run_check(manifest, tmp_path, capsys)
+    assert exit_code == 1
+    assert lines[0].startswith("mart fct_orders has no grain test")
+    assert lines[1:] == ["1 violation of the project rules."]
+
+
+def test_signature_arguments() -> None:
+    assert check_project.macro_arguments(
+        "{%- macro clean_text(expression, extra_null_markers=[], prefix='a, b') -%}x{% endmacro %}"
+    ) == ["expression", "extra_null_markers", "prefix"]
+    assert check_project.macro_arguments(
+        "{% test expression_is_true(model, expression, column_name=none) %}x{% endtest %}"
+    ) == ["model", "expression", "column_name"]
+    assert check_project.macro_arguments("{% macro type_double() %}x{% endmacro %}") == []
+
+
+def test_missing_manifest(tmp_path: Path) -> None:
+    assert check_project.main(["--manifest", str(tmp_path / "absent.json")]) == 2
