@@ -105,44 +105,6 @@
             ) %}
         {% endif %}
     {% endfor %}
-    {% do record_rewritten_raw_files() %}
-{% endmacro %}
-
-
-{#- Incremental runs assume files are only ever added. When a file an incremental model
-    has read was since edited or removed (rows it read carry a landing time no current
-    file has), this run rebuilds every incremental model from scratch instead: rows of
-    the old file must disappear, and no key-by-key update can know them. Records the
-    verdict in `<raw_schema>._raw_files_rewritten` for `should_full_refresh`. -#}
-{% macro record_rewritten_raw_files() %}
-    {% set rewritten = [] %}
-    {% for node in graph.nodes.values()
-        if node.resource_type == 'model' and node.config.get('rereads_raw_files') %}
-        {% set relation = adapter.get_relation(
-            database=node.database, schema=node.schema, identifier=node.alias
-        ) %}
-        {% set raw_tables = [] %}
-        {% for parent in node.depends_on.nodes
-            if parent.startswith('source.customer_segments.shop.') %}
-            {% do raw_tables.append(parent.split('.')[-1]) %}
-        {% endfor %}
-        {% if relation is not none and raw_tables | length == 1 %}
-            {% set vanished = run_query(
-                "select count(*) from (select distinct _loaded_at from " ~ relation
-                ~ " where _loaded_at is not null) as read_before where _loaded_at not in"
-                ~ " (select _loaded_at from " ~ raw_files_relation(raw_tables[0]) ~ ")"
-            ).rows[0][0] %}
-            {% if vanished > 0 %}{% do rewritten.append(raw_tables[0]) %}{% endif %}
-        {% endif %}
-    {% endfor %}
-    {% if rewritten %}
-        {{ log("Raw files of " ~ rewritten | join(", ") ~ " were edited or removed since they"
-            ~ " were read: rebuilding the incremental models from scratch.", info=true) }}
-    {% endif %}
-    {% do run_query(
-        "create or replace table " ~ adapter.quote(project_var('raw_schema')) ~ "._raw_files_rewritten"
-        ~ " as select " ~ ('true' if rewritten else 'false') ~ " as is_rewritten"
-    ) %}
 {% endmacro %}
 
 

@@ -4,7 +4,9 @@
   contract. The contract itself is read from `_shop__sources.yml`, so it is written once.
 -#}
 {% macro register_raw_tables() %}
-    {% if execute %}
+    {#- Commands that only compile (or list) leave a built database as it is: they read
+        the raw tables the last build registered. -#}
+    {% if execute and flags.WHICH not in ['compile', 'generate', 'list', 'ls', 'parse'] %}
         {% do adapter.dispatch('register_raw_tables', 'customer_segments')(
             raw_table_contract()
         ) %}

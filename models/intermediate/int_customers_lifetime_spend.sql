@@ -77,6 +77,8 @@ final as (
         cast(gross_spend as decimal(18, 2)) as gross_spend,
         cast(refunded_amount as decimal(18, 2)) as refunded_amount,
         cast(net_lifetime_spend as decimal(18, 2)) as net_lifetime_spend,
+        -- The population N that Top Customers, value tiers and spend ranks are taken of.
+        net_lifetime_spend > 0 as is_in_spend_population,
         cast(case
             when completed_order_count > 0 then net_lifetime_spend / completed_order_count
         end as decimal(18, 2)) as average_order_value,

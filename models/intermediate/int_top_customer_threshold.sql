@@ -15,7 +15,7 @@ reporting_period as (
 spenders as (
     select net_lifetime_spend
     from customers
-    where net_lifetime_spend > 0
+    where is_in_spend_population
 ),
 
 threshold as (

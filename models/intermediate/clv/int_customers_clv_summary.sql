@@ -14,7 +14,7 @@
 with
 
 orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders') }}
 ),
 
 reporting_period as (
@@ -46,7 +46,7 @@ purchase_days as (
         order_date as purchase_date,
         sum(net_amount) as purchase_value
     from orders
-    where is_completed and not is_guest_order
+    where is_customer_purchase
     group by customer_id, order_date
 ),
 

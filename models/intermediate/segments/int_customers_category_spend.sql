@@ -6,39 +6,26 @@
     changed, and everyone when the product catalogue changed. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_changed_keys',
+    incremental_strategy='changed_keys',
     unique_key='customer_id',
+    change_inputs=[
+        {'refreshed_in': 'base_shop__orders_checked', 'key': 'customer_id'},
+        {'refreshed_in': 'int_orders', 'key': 'customer_id'},
+        {'rule': 'customers_with_orders_after_the_as_of_date'},
+        {
+            'refreshed_in': 'base_shop__order_items_checked',
+            'key': 'order_id',
+            'through': 'base_shop__orders_checked',
+        },
+        {'rule': 'customers_priced_with_another_catalogue'},
+    ],
     on_schema_change='fail',
 ) }}
 
-{%- set catalogue_fingerprint -%}
-    (
-        select {{ dbt.hash(dbt.listagg(
-            "product_id || '=' || category", "'|'", "order by product_id"
-        )) }}
-        from {{ ref('stg_shop__products') }}
-    )
-{%- endset %}
-{%- set watermark = refreshed_watermark() %}
-{%- set changed_customers_sql %}
-    {{ customers_with_changed_orders_sql(
-        watermark,
-        ref('base_shop__orders_checked'),
-        ref('fct_orders'),
-        ref('stg_shop__orders'),
-        ref('int_reporting_period'),
-    ) }}
-    union all
-    select checked_orders.customer_id
-    from {{ ref('base_shop__orders_checked') }} as checked_orders
-    where checked_orders.order_id in (
-        {{ keys_refreshed_since(ref('base_shop__order_items_checked'), 'order_id', watermark) }}
-    )
-    union all
-    select customer_id from {{ this }}
-    where catalogue_fingerprint is distinct from {{ catalogue_fingerprint }}
-{%- endset %}
-{%- do stage_changed_keys('customer_id', changed_customers_sql) %}
+-- depends_on: {{ ref('base_shop__orders_checked') }}
+-- depends_on: {{ ref('base_shop__order_items_checked') }}
+-- depends_on: {{ ref('stg_shop__orders') }}
+-- depends_on: {{ ref('int_reporting_period') }}
 
 with
 
@@ -51,7 +38,7 @@ products as (
 ),
 
 orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders') }}
     {% if is_incremental() %}
         where customer_id in (select customer_id from {{ changed_keys_relation() }})
     {% endif %}
@@ -67,7 +54,7 @@ lines as (
         on order_items.order_id = orders.order_id
     left join products
         on order_items.product_id = products.product_id
-    where orders.is_completed and not orders.is_guest_order
+    where orders.is_customer_purchase
 ),
 
 by_category as (
@@ -91,7 +78,7 @@ final as (
         row_number() over (
             partition by customer_id order by category_spend desc, category asc
         ) as category_rank,
-        {{ catalogue_fingerprint }} as catalogue_fingerprint,
+        {{ product_catalogue_fingerprint() }} as catalogue_fingerprint,
         {{ run_refreshed_at() }} as refreshed_at
     from by_category
 )

@@ -14,7 +14,7 @@ customers as (
 ),
 
 orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders') }}
 ),
 
 purchase_days as (
@@ -22,7 +22,7 @@ purchase_days as (
         customer_id,
         order_date
     from orders
-    where is_completed and not is_guest_order
+    where is_customer_purchase
 ),
 
 gaps as (

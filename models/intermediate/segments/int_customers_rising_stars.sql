@@ -10,11 +10,11 @@ customers as (
 ),
 
 orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders') }}
 ),
 
-top_customer_threshold as (
-    select * from {{ ref('int_top_customer_threshold') }}
+top_customers as (
+    select * from {{ ref('int_customers_top_customers') }}
 ),
 
 reporting_period as (
@@ -28,8 +28,7 @@ trailing_spend as (
     from orders
     cross join reporting_period
     where
-        orders.is_completed
-        and not orders.is_guest_order
+        orders.is_customer_purchase
         and orders.order_date > {{ dbt.dateadd(
             'day', -1 * (project_var('rising_star_window_days') | int), 'reporting_period.as_of_date'
         ) }}
@@ -51,16 +50,15 @@ final as (
         cast(coalesce(trailing_spend.trailing_net_spend, 0) as decimal(18, 2))
             as trailing_net_spend,
         coalesce(
-            not {{ reaches_spend_threshold(
-                'customers.net_lifetime_spend', 'top_customer_threshold.threshold'
-            ) }}
+            not top_customers.is_top_customer
             and customers.tenure_days <= {{ project_var('rising_star_max_tenure_days') }}
             and trailing_spend.trailing_net_spend > 0
             and trailing_spend.trailing_net_spend >= trailing_threshold.threshold,
             false
         ) as is_rising_star
     from customers
-    cross join top_customer_threshold
+    inner join top_customers
+        on customers.customer_id = top_customers.customer_id
     cross join trailing_threshold
     left join trailing_spend
         on customers.customer_id = trailing_spend.customer_id

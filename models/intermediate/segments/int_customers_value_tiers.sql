@@ -17,7 +17,7 @@ tiers as (
 spenders as (
     select net_lifetime_spend
     from customers
-    where net_lifetime_spend > 0
+    where is_in_spend_population
 ),
 
 tier_thresholds as (

@@ -1,139 +1,49 @@
-{#- One row per customer known on the as-of date: lifetime spend and every segment the
-    customer is in. -#}
+{#- Publishes int_customer_profiles: one row per customer known on the as-of date, with
+    lifetime spend and every segment the customer is in. -#}
 
-with
-
-customers as (
-    select * from {{ ref('int_customers_lifetime_spend') }}
-),
-
-top_customer_threshold as (
-    select * from {{ ref('int_top_customer_threshold') }}
-),
-
-value_tiers as (
-    select * from {{ ref('int_customers_value_tiers') }}
-),
-
-rfm as (
-    select * from {{ ref('int_customers_rfm') }}
-),
-
-lifecycle as (
-    select * from {{ ref('int_customers_lifecycle') }}
-),
-
-rising_stars as (
-    select * from {{ ref('int_customers_rising_stars') }}
-),
-
-primary_categories as (
-    select * from {{ ref('int_customers_category_spend') }}
-    where category_rank = 1
-),
-
-clv_predictions as (
-    select
-        *,
-        case
-            when predicted_clv is not null
-                then ntile(10) over (
-                        partition by predicted_clv is null
-                        order by predicted_clv desc, customer_id asc
-                    )
-        end as predicted_value_decile
-    from {{ ref('int_customers_clv_predictions') }}
-    where fit_purpose = 'prediction'
-),
-
--- Only customers with positive spend are ranked: they are the population N.
-spenders_ranked as (
-    select
-        customer_id,
-        rank() over (order by net_lifetime_spend desc) as lifetime_spend_rank,
-        cume_dist() over (order by net_lifetime_spend asc) as lifetime_spend_percentile
-    from customers
-    where net_lifetime_spend > 0
-),
-
-final as (
-    select
-        customers.customer_id,
-        customers.has_customer_record,
-        customers.email,
-        customers.country,
-        customers.created_at,
-        customers.is_loyalty_member,
-        customers.first_order_date,
-        customers.last_order_date,
-        customers.order_count,
-        customers.completed_order_count,
-        customers.gross_spend,
-        customers.refunded_amount,
-        customers.net_lifetime_spend,
-        customers.average_order_value,
-        customers.orders_per_year_of_tenure,
-        customers.days_since_last_order,
-        customers.tenure_days,
-        customers.average_days_between_orders,
-        cast(spenders_ranked.lifetime_spend_rank as bigint) as lifetime_spend_rank,
-        cast(spenders_ranked.lifetime_spend_percentile as {{ type_double() }})
-            as lifetime_spend_percentile,
-        {{ reaches_spend_threshold(
-            'customers.net_lifetime_spend', 'top_customer_threshold.threshold'
-        ) }} as is_top_customer,
-        value_tiers.value_tier,
-        rfm.recency_score as rfm_recency_score,
-        rfm.frequency_score as rfm_frequency_score,
-        rfm.monetary_score as rfm_monetary_score,
-        rfm.rfm_segment,
-        lifecycle.lifecycle_stage,
-        rising_stars.trailing_net_spend,
-        rising_stars.is_rising_star,
-        {{ reaches_spend_threshold(
-            'customers.net_lifetime_spend', 'top_customer_threshold.threshold'
-        ) }}
-        and coalesce(lifecycle.lifecycle_stage in ('At Risk', 'Churned'), false)
-            as is_top_customer_at_risk,
-        cast({{ dbt.date_trunc('month', 'customers.first_order_date') }} as date)
-            as acquisition_cohort_month,
-        cast(extract(year from customers.first_order_date) as {{ dbt.type_string() }})
-        || '-Q'
-        || cast(extract(quarter from customers.first_order_date) as {{ dbt.type_string() }})
-            as acquisition_cohort_quarter,
-        cast(extract(year from customers.first_order_date) as {{ dbt.type_string() }})
-            as acquisition_cohort_year,
-        coalesce(primary_categories.category, 'unknown') as primary_category,
-        primary_categories.category_share as primary_category_share,
-        cast(clv_predictions.probability_alive as {{ type_double() }}) as probability_alive,
-        cast(clv_predictions.expected_transactions_short_window as {{ type_double() }})
-            as expected_transactions_short_window,
-        cast(clv_predictions.expected_transactions_long_window as {{ type_double() }})
-            as expected_transactions_long_window,
-        cast(clv_predictions.expected_average_order_value as decimal(18, 2))
-            as expected_average_order_value,
-        cast(clv_predictions.predicted_clv as decimal(18, 2)) as predicted_clv,
-        cast(clv_predictions.predicted_value_decile as integer) as predicted_value_decile,
-        cast(coalesce(clv_predictions.clv_status, 'no_completed_order') as {{ dbt.type_string() }})
-            as clv_status,
-        customers.as_of_date,
-        customers.reporting_currency
-    from customers
-    cross join top_customer_threshold
-    left join spenders_ranked
-        on customers.customer_id = spenders_ranked.customer_id
-    left join value_tiers
-        on customers.customer_id = value_tiers.customer_id
-    left join rfm
-        on customers.customer_id = rfm.customer_id
-    left join lifecycle
-        on customers.customer_id = lifecycle.customer_id
-    left join rising_stars
-        on customers.customer_id = rising_stars.customer_id
-    left join primary_categories
-        on customers.customer_id = primary_categories.customer_id
-    left join clv_predictions
-        on customers.customer_id = clv_predictions.customer_id
-)
-
-select * from final
+select
+    customer_id,
+    has_customer_record,
+    email,
+    country,
+    created_at,
+    is_loyalty_member,
+    first_order_date,
+    last_order_date,
+    order_count,
+    completed_order_count,
+    gross_spend,
+    refunded_amount,
+    net_lifetime_spend,
+    average_order_value,
+    orders_per_year_of_tenure,
+    days_since_last_order,
+    tenure_days,
+    average_days_between_orders,
+    lifetime_spend_rank,
+    lifetime_spend_percentile,
+    is_top_customer,
+    value_tier,
+    rfm_recency_score,
+    rfm_frequency_score,
+    rfm_monetary_score,
+    rfm_segment,
+    lifecycle_stage,
+    trailing_net_spend,
+    is_rising_star,
+    is_top_customer_at_risk,
+    acquisition_cohort_month,
+    acquisition_cohort_quarter,
+    acquisition_cohort_year,
+    primary_category,
+    primary_category_share,
+    probability_alive,
+    expected_transactions_short_window,
+    expected_transactions_long_window,
+    expected_average_order_value,
+    predicted_clv,
+    predicted_value_decile,
+    clv_status,
+    as_of_date,
+    reporting_currency
+from {{ ref('int_customer_profiles') }}

@@ -8,11 +8,11 @@
 with
 
 customers as (
-    select * from {{ ref('dim_customers') }}
+    select * from {{ ref('int_customer_profiles') }}
 ),
 
 orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders') }}
 ),
 
 reporting_period as (
@@ -62,7 +62,7 @@ activity as (
     from orders
     inner join customers
         on orders.customer_id = customers.customer_id
-    where orders.is_completed
+    where orders.is_customer_purchase
     group by
         customers.acquisition_cohort_month,
         {{ dbt.datediff(

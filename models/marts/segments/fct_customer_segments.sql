@@ -8,7 +8,7 @@ memberships as (
 ),
 
 customers as (
-    select * from {{ ref('dim_customers') }}
+    select * from {{ ref('int_customer_profiles') }}
 ),
 
 final as (

@@ -5,7 +5,7 @@
 with
 
 customers as (
-    select * from {{ ref('dim_customers') }}
+    select * from {{ ref('int_customer_profiles') }}
 ),
 
 memberships as (

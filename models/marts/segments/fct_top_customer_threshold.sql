@@ -6,7 +6,7 @@
 with
 
 customers as (
-    select * from {{ ref('dim_customers') }}
+    select * from {{ ref('int_customer_profiles') }}
 ),
 
 top_customer_threshold as (

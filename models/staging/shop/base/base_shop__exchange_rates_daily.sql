@@ -8,8 +8,10 @@
 with
 
 exchange_rates as (
-    select * from {{ ref('stg_shop__exchange_rates') }}
-    where currency <> '{{ project_var('reporting_currency') }}'
+    select * from {{ ref('base_shop__exchange_rates_checked') }}
+    where
+        rejection_reason is null
+        and currency <> '{{ project_var('reporting_currency') }}'
 ),
 
 rate_spans as (

@@ -1,25 +1,22 @@
 {#- Every raw order line, typed, with the reason it is quarantined (NULL when it is used). -#}
 {%- set raw_columns = ['order_item_id', 'order_id', 'product_id', 'quantity', 'unit_price'] -%}
 
+{#- Lines are rechecked when their order appears or its acceptance changes. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_changed_keys',
+    incremental_strategy='changed_keys',
     unique_key='order_item_id',
-    rereads_raw_files=true,
+    change_inputs=[
+        {'raw_table': 'order_items'},
+        {'refreshed_in': 'base_shop__order_ids', 'via': 'order_id'},
+    ],
     on_schema_change='fail',
 ) }}
-
-{#- Lines to recheck besides those in new rows: the lines of orders that appeared or whose
-    acceptance changed. -#}
-{%- set rechecked_lines_sql %}
-    select order_item_id from {{ this }}
-    where order_id in ({{ keys_refreshed_since(ref('base_shop__order_ids'), 'order_id') }})
-{%- endset %}
 
 with
 
 source_rows as (
-    {{ checked_source_rows('order_items', raw_columns, 'order_item_id', rechecked_lines_sql) }}
+    {{ checked_source_rows('order_items', raw_columns, 'order_item_id') }}
 ),
 
 order_ids as (

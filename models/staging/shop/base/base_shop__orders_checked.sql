@@ -11,34 +11,20 @@
 
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_changed_keys',
+    incremental_strategy='changed_keys',
     unique_key='order_id',
-    rereads_raw_files=true,
+    change_inputs=[
+        {'raw_table': 'orders'},
+        {'held_where': "rejection_reason in ('future_order', 'missing_exchange_rate')"},
+        {'rule': 'orders_with_restated_exchange_rates'},
+    ],
     on_schema_change='fail',
 ) }}
-
-{#- Orders to recheck besides those in new rows: rows that were in the future or had no
-    rate yet, and rows whose exchange rate has been published or restated since. -#}
-{%- set rechecked_orders_sql %}
-    select order_id from {{ this }}
-    where rejection_reason in ('future_order', 'missing_exchange_rate')
-    union all
-    select stored.order_id
-    from {{ this }} as stored
-    left join {{ ref('base_shop__exchange_rates_daily') }} as daily_exchange_rates
-        on
-            stored.currency = daily_exchange_rates.currency
-            and cast(stored.ordered_at as date) = daily_exchange_rates.rate_day
-    where
-        stored.currency <> '{{ project_var('reporting_currency') }}'
-        and stored.exchange_rate_to_reporting is distinct from
-        cast(daily_exchange_rates.rate_to_reporting as decimal(18, 8))
-{%- endset %}
 
 with
 
 source_rows as (
-    {{ checked_source_rows('orders', raw_columns, 'order_id', rechecked_orders_sql) }}
+    {{ checked_source_rows('orders', raw_columns, 'order_id') }}
 ),
 
 daily_exchange_rates as (

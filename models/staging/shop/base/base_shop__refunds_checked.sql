@@ -5,45 +5,24 @@
 
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_changed_keys',
+    incremental_strategy='changed_keys',
     unique_key='refund_id',
-    rereads_raw_files=true,
+    change_inputs=[
+        {'raw_table': 'refunds'},
+        {'rule': 'refunds_rechecked_with_their_order'},
+    ],
     on_schema_change='fail',
 ) }}
-
-{#- Refunds are capped per order, so every refund of an order is rechecked with it: orders
-    with new refund rows, orders whose rows were rewritten upstream, and orders with a
-    refund that was in the future. -#}
--- depends_on: {{ ref('base_shop__orders_checked') }}
-{%- if is_incremental() %}
-    {%- set new_rows_sql = select_raw_rows_loaded_since(
-        'refunds', raw_columns, raw_reread_cutoff()
-    ) %}
-    {%- set rechecked_refunds_sql %}
-        select refund_id from {{ this }}
-        where order_id in (
-            select {{ clean_id('raw_order_id') }} from ({{ new_rows_sql }}) as new_rows
-            union all
-            select order_id from {{ this }}
-            where
-                rejection_reason = 'future_refund'
-                or refund_id in (
-                    select {{ clean_id('raw_refund_id') }} from ({{ new_rows_sql }}) as new_rows
-                )
-            union all
-            {{ keys_refreshed_since(ref('base_shop__orders_checked'), 'order_id') }}
-        )
-    {%- endset %}
-{%- endif %}
 
 with
 
 source_rows as (
-    {{ checked_source_rows('refunds', raw_columns, 'refund_id', rechecked_refunds_sql) }}
+    {{ checked_source_rows('refunds', raw_columns, 'refund_id') }}
 ),
 
 accepted_orders as (
-    select * from {{ ref('stg_shop__orders') }}
+    select * from {{ ref('base_shop__orders_checked') }}
+    where rejection_reason is null
 ),
 
 order_ids as (
