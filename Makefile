@@ -16,7 +16,7 @@ SIZE ?= 1000000
 DATABASE ?= customer_segments.duckdb
 TEST_DATABASE := target/test_sample.duckdb
 
-.PHONY: build test install lint dbt-test validate pytest backfill bench bench-clv sample lock clean
+.PHONY: build test install lint lint-python dbt-test validate pytest backfill bench bench-clv sample lock clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,13 @@ test: install lint dbt-test
 	$(MAKE) validate DATABASE=$(TEST_DATABASE)
 	$(MAKE) pytest
 
-lint: install
+lint: install lint-python
 	$(BIN)/sqlfluff lint models analyses tests
+
+## Python: ruff (style, imports, likely bugs) over src and tests_py, mypy over src.
+lint-python: install
+	$(BIN)/ruff check src tests_py
+	$(BIN)/mypy
 
 dbt-test: install
 	rm -f $(TEST_DATABASE)

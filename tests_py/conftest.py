@@ -8,14 +8,15 @@ file afterwards, so the test can open it).
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 import pytest
 
-from customer_segments.ops.dbt_invoke import PROJECT_DIR, invoke
+from customer_segments.ops.dbt_invoke import invoke
 
 ORDER_COLUMNS = [
     "order_id", "customer_id", "ordered_at", "status", "currency", "amount", "tax",
@@ -68,7 +69,7 @@ class DbtRun:
         with duckdb.connect(str(self.database), read_only=True) as connection:
             cursor = connection.execute(sql)
             names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def run_dbt(args: list[str], database: Path, variables: dict[str, Any] | None = None) -> DbtRun:

@@ -49,7 +49,8 @@ def test_cdnow_parameters_match_the_literature(cdnow_build):
     fit = cdnow_build.query_dicts(
         "select * from marts.fct_clv_model_parameters where fit_purpose = 'prediction'"
     )[0]
-    assert (fit["customers"], fit["repeat_customers"], fit["gamma_gamma_customers"]) == (2357, 946, 946)
+    assert (fit["customers"], fit["repeat_customers"], fit["gamma_gamma_customers"]) == (
+        2357, 946, 946)
     assert fit["time_unit"] == "week"
     assert fit["bgnbd_converged"] and fit["gamma_gamma_converged"]
     for name, published in {**PUBLISHED_BGNBD, **PUBLISHED_GAMMA_GAMMA}.items():
@@ -92,7 +93,8 @@ def test_single_day_customers_are_kept_and_predicted_as_new(cdnow_build):
     assert summary["probability_alive"] == pytest.approx(1.0)
     fit = cdnow_build.query_dicts("select * from marts.fct_clv_model_parameters")[0]
     population_mean = fit["gamma_gamma_gamma"] * fit["gamma_gamma_p"] / (fit["gamma_gamma_q"] - 1)
-    assert float(summary["expected_average_order_value"]) == pytest.approx(population_mean, abs=0.01)
+    assert float(summary["expected_average_order_value"]) == pytest.approx(population_mean,
+                                                                           abs=0.01)
 
 
 def test_too_little_data_fails_with_a_clear_message_when_asked_to(tmp_path, build):

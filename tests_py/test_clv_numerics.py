@@ -39,11 +39,11 @@ def customer_summaries(draw, size=st.integers(1, 8)):
     rows = []
     for _ in range(draw(size)):
         T = draw(st.one_of(st.just(0.0), st.floats(0, 1000)))
-        t_x = draw(st.floats(0, 1).map(lambda share: share * T))
+        t_x = draw(st.floats(0, 1).map(lambda share, T=T: share * T))
         x = float(draw(st.integers(0, 500)))
         x = min(x, np.floor(7 * t_x))
         rows.append((x, t_x if x > 0 else 0.0, T))
-    x, t_x, T = map(np.array, zip(*rows))
+    x, t_x, T = map(np.array, zip(*rows, strict=True))
     return x, t_x, T
 
 
@@ -80,7 +80,7 @@ def test_expected_transactions_are_finite_non_negative_bounded_and_monotone(para
     assert np.all(np.diff(expected, axis=0) >= -1e-10 * expected[1:])
     # Dropout only removes purchases: never more than the NBD model's (r+x) t / (alpha+T),
     # and at least the chance of one more purchase day if alive.
-    for t, row in zip(ts, expected):
+    for t, row in zip(ts, expected, strict=True):
         k, w = params.r + x, t / (params.alpha + T)
         assert np.all(row <= alive * k * w * (1 + 1e-10))
         assert np.all(row >= alive * -np.expm1(-k * np.log1p(w)) * (1 - 1e-10))
@@ -225,7 +225,7 @@ def test_analytic_gradients_match_finite_differences(r, alpha, a, b, summary):
 @given(log_uniform(0.5, 20), log_uniform(0.5, 20), log_uniform(0.5, 50),
        st.lists(st.tuples(st.integers(1, 30), st.floats(1, 300)), min_size=3, max_size=6))
 def test_gamma_gamma_gradients_match_finite_differences(p, q, gamma, customers):
-    x, m = (np.array(column, dtype=float) for column in zip(*customers))
+    x, m = (np.array(column, dtype=float) for column in zip(*customers, strict=True))
     params = np.array([p, q, gamma])
     analytic = clv.gamma_gamma_log_likelihood_gradient(params, x, m).sum(axis=1)
     for index in range(3):

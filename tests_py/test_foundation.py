@@ -89,7 +89,8 @@ def test_clean_input_gives_exact_lifetime_spend(tmp_path, build):
     assert quarantine(run) == []
     assert run.query(
         "select order_id, order_date, currency, exchange_rate_to_reporting, gross_amount, "
-        "refunded_amount, net_amount, status, is_guest_order from marts.fct_orders order by order_id"
+        "refunded_amount, net_amount, status, is_guest_order from marts.fct_orders "
+        "order by order_id"
     ) == [
         ("o1", pd.Timestamp("2024-01-10").date(), "USD", Decimal("1"), Decimal("100.00"),
          Decimal("25.00"), Decimal("75.00"), "completed", False),
@@ -133,7 +134,8 @@ BAD_ORDER_CASES = [
 
 
 @pytest.mark.parametrize(
-    ("reason", "bad_row"), BAD_ORDER_CASES, ids=[case[0] + f"-{i}" for i, case in enumerate(BAD_ORDER_CASES)]
+    ("reason", "bad_row"), BAD_ORDER_CASES,
+    ids=[case[0] + f"-{i}" for i, case in enumerate(BAD_ORDER_CASES)]
 )
 def test_bad_order_is_quarantined_and_nothing_else_changes(tmp_path, build, reason, bad_row):
     run = build(base_folder(tmp_path / "raw", extra_orders=[bad_row]))
@@ -160,7 +162,8 @@ BAD_REFUND_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("reason", "bad_row"), BAD_REFUND_CASES, ids=[c[0] for c in BAD_REFUND_CASES])
+@pytest.mark.parametrize(("reason", "bad_row"), BAD_REFUND_CASES,
+                         ids=[c[0] for c in BAD_REFUND_CASES])
 def test_bad_refund_is_quarantined_and_nothing_else_changes(tmp_path, build, reason, bad_row):
     run = build(base_folder(tmp_path / "raw", extra_refunds=[bad_row]))
     assert_built(run)
@@ -176,7 +179,8 @@ def test_refund_up_to_the_total_paid_is_accepted(tmp_path, build):
     assert_built(run)
 
     assert quarantine(run) == []
-    assert run.query("select refunded_amount, net_amount from marts.fct_orders where order_id = 'o2'") == [
+    assert run.query(
+        "select refunded_amount, net_amount from marts.fct_orders where order_id = 'o2'") == [
         (Decimal("50.00"), Decimal("0.00"))
     ]
 
@@ -218,7 +222,8 @@ def test_tax_and_shipping_count_when_asked(tmp_path, build):
     run = build(base_folder(tmp_path / "raw"), include_tax_and_shipping=True)
     assert_built(run)
 
-    assert run.query("select net_lifetime_spend from marts.dim_customers where customer_id = 'a'") == [
+    assert run.query(
+        "select net_lifetime_spend from marts.dim_customers where customer_id = 'a'") == [
         (Decimal("134.00"),)
     ]
 

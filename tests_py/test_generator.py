@@ -3,13 +3,17 @@ chunked typed Parquet builds cleanly."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 
-from conftest import PROJECT_DIR, assert_built
-from customer_segments.dev.generate_sample import SampleSpec, generate, write_csv, write_typed_parquet
+from conftest import assert_built
+from customer_segments.dev.generate_sample import (
+    SampleSpec,
+    generate,
+    write_csv,
+    write_typed_parquet,
+)
+from customer_segments.ops.dbt_invoke import PROJECT_DIR
 
 
 def test_same_seed_same_data():
@@ -39,7 +43,8 @@ def test_chunked_typed_parquet_builds_cleanly(tmp_path, build):
     assert run.query("select count(*) from staging.stg_shop__rejected_rows") == [(0,)]
     assert run.query("select count(*) from staging.stg_shop__orders") == [(3000,)]
     # Customers of different chunks never collide.
-    assert run.query("select count(*) from marts.dim_customers where completed_order_count > 0")[0][0] \
-        <= raw_customers
+    buyers = run.query(
+        "select count(*) from marts.dim_customers where completed_order_count > 0")[0][0]
+    assert buyers <= raw_customers
     assert run.query("select count(distinct customer_id) from marts.fct_orders "
                      "where not is_guest_order") == [(raw_customers,)]

@@ -18,15 +18,14 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from conftest import TABLE_COLUMNS, DbtRun, assert_built, order, run_dbt
 from customer_segments.ops.dbt_invoke import PROJECT_DIR
 
-from conftest import TABLE_COLUMNS, DbtRun, assert_built, order, run_dbt
-
 SAMPLE = PROJECT_DIR / "data" / "sample"
-FIRST_LANDING = datetime(2026, 1, 1, tzinfo=timezone.utc)
+FIRST_LANDING = datetime(2026, 1, 1, tzinfo=UTC)
 
 # Built with a full refresh, this mart keeps only the current as-of date's row: it is the
 # one model whose full refresh is not meant to reproduce its incremental history.

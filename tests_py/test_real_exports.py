@@ -198,15 +198,20 @@ def test_reporting_currency_is_normalised(tmp_path, build):
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
-    ("top_customer_fraction", "nan", "var top_customer_fraction must be a number above 0 and at most 1; got 'nan'."),
-    ("top_customer_fraction", 0, "var top_customer_fraction must be a number above 0 and at most 1; got '0'."),
+    ("top_customer_fraction", "nan",
+     "var top_customer_fraction must be a number above 0 and at most 1; got 'nan'."),
+    ("top_customer_fraction", 0,
+     "var top_customer_fraction must be a number above 0 and at most 1; got '0'."),
     ("reporting_currency", "US Dollar", "var reporting_currency must be an ISO 4217 currency code"),
     ("clv_time_unit", "month", "var clv_time_unit must be one of week, day; got 'month'."),
-    ("lifecycle_new_days", "ninety", "var lifecycle_new_days must be a whole number at least 1; got 'ninety'."),
+    ("lifecycle_new_days", "ninety",
+     "var lifecycle_new_days must be a whole number at least 1; got 'ninety'."),
     ("include_tax_and_shipping", "sometimes", "var include_tax_and_shipping must be true or false"),
-    ("earliest_valid_order_date", "1990", "var earliest_valid_order_date must be a date written YYYY-MM-DD"),
+    ("earliest_valid_order_date", "1990",
+     "var earliest_valid_order_date must be a date written YYYY-MM-DD"),
     ("null_markers", "NULL", "var null_markers must be a list of strings"),
-    ("clv_long_window_days", 30, "var clv_long_window_days must be at least clv_short_window_days (90)"),
+    ("clv_long_window_days", 30,
+     "var clv_long_window_days must be at least clv_short_window_days (90)"),
 ])
 def test_a_wrong_var_fails_at_the_start_with_a_clear_message(tmp_path, build, name, value, message):
     run = build(base_folder(tmp_path / "raw"), **{name: value})
@@ -283,7 +288,7 @@ raw_orders = st.lists(st.fixed_dictionaries({
 }), min_size=1, max_size=25)
 raw_refunds = st.lists(st.fixed_dictionaries({
     "refund_id": st.sampled_from(["r1", "r2", "r3", "", "NULL"]),
-    "order_id": st.sampled_from(ORDER_IDS + ["nope"]),
+    "order_id": st.sampled_from([*ORDER_IDS, "nope"]),
     "refunded_at": st.sampled_from(TIMES),
     "amount": st.sampled_from(["1.00", "5.00", "0", "x", "", "100000"]),
 }), max_size=8)

@@ -23,11 +23,14 @@ ORDERS = [
     order("b1", "big", "2023-02-01", "400.00"),
     order("b2", "big", "2023-03-01", "400.00"),
     order("f1", "fresh", "2024-05-15", "600.00"),
-    *[order(f"o{index}", f"c{index}", f"2024-02-0{index}", f"{index * 10}.00") for index in range(1, 8)],
+    *[order(f"o{index}", f"c{index}", f"2024-02-0{index}", f"{index * 10}.00")
+      for index in range(1, 8)],
 ]
 ORDER_ITEMS = [
-    {"order_item_id": "l1", "order_id": "w1", "product_id": "p-books", "quantity": "1", "unit_price": "300.00"},
-    {"order_item_id": "l2", "order_id": "w1", "product_id": "p-music", "quantity": "2", "unit_price": "100.00"},
+    {"order_item_id": "l1", "order_id": "w1", "product_id": "p-books", "quantity": "1",
+     "unit_price": "300.00"},
+    {"order_item_id": "l2", "order_id": "w1", "product_id": "p-music", "quantity": "2",
+     "unit_price": "100.00"},
 ]
 PRODUCTS = [
     {"product_id": "p-books", "product_name": "A book", "category": "Books"},
@@ -39,7 +42,8 @@ CUSTOMERS = [
 ]
 
 EXPECTED = {
-    # customer: (top, tier, rfm, lifecycle, rising star, top at risk, cohort quarter, category, loyalty)
+    # customer: (top, tier, rfm, lifecycle, rising star, top at risk, cohort quarter, category,
+    # loyalty)
     "whale": (True, "A", "Champions", "Active", False, False, "2023-Q1", "books", True),
     "big": (True, "B", "Cannot Lose Them", "Churned", False, True, "2023-Q1", "unknown", False),
     "fresh": (False, "B", "Champions", "New", True, False, "2024-Q2", "unknown", False),
@@ -83,8 +87,8 @@ def test_every_family_labels_every_customer_exactly(tmp_path, build):
         "select count(distinct segment_family), count(*) from marts.fct_customer_segments"
     ) == [(11, 11 * 11)]
     sums = run.query(
-        "select segment_family, round(sum(share_of_customers), 9) from marts.fct_segment_comparison "
-        "group by 1 having round(sum(share_of_customers), 9) <> 1"
+        "select segment_family, round(sum(share_of_customers), 9) "
+        "from marts.fct_segment_comparison group by 1 having round(sum(share_of_customers), 9) <> 1"
     )
     assert sums == []
     # Any two segments side by side: Top Customers against Active customers.

@@ -124,7 +124,8 @@ def test_replay_over_six_month_ends_records_every_entry_and_exit(tmp_path, build
     assert "| 2024-01-31 | skipped: already recorded | 0.0 |" in messages
     again = build(folder, as_of_date="2024-06-30")
     assert_built(again)
-    assert again.query("select * from history.customer_segment_snapshot order by all") == snapshot_rows
+    assert again.query(
+        "select * from history.customer_segment_snapshot order by all") == snapshot_rows
     assert top_customer_events(again) == EXPECTED_TOP_EVENTS
 
 
@@ -138,7 +139,8 @@ def test_an_earlier_as_of_date_fails_and_changes_nothing(tmp_path, build):
     run = build(folder, as_of_date="2024-02-29")
     assert not run.success
     assert "assert_as_of_date_is_not_before_recorded_history" in run.messages
-    assert run.query("select * from history.customer_segment_snapshot order by all") == snapshot_rows
+    assert run.query(
+        "select * from history.customer_segment_snapshot order by all") == snapshot_rows
     assert run.query("select * from marts.dim_customers order by customer_id") == customers
 
 
@@ -196,6 +198,7 @@ def test_a_customer_deleted_upstream_leaves_every_segment(tmp_path, build):
     ) == [(families[0][0], ts("2024-02-29"), ts("2024-02-29"))]
     # No wall-clock time anywhere in the history.
     assert run.query(
-        "select max(greatest(dbt_valid_from, coalesce(dbt_valid_to, dbt_valid_from), dbt_updated_at)) "
+        "select max(greatest(dbt_valid_from, coalesce(dbt_valid_to, dbt_valid_from), "
+        "dbt_updated_at)) "
         "from history.customer_segment_snapshot"
     ) == [(ts("2024-02-29"),)]

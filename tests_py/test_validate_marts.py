@@ -26,11 +26,12 @@ def test_suite_passes_then_catches_a_broken_threshold(tmp_path, build, capsys):
     shutil.copy(run.database, broken)
     with duckdb.connect(str(broken)) as connection:
         # A threshold no member has, and a member share below the fraction.
-        connection.execute("update marts.fct_top_customer_threshold set threshold = threshold + 0.01, "
-                           "member_share = 0.05")
+        connection.execute("update marts.fct_top_customer_threshold "
+                           "set threshold = threshold + 0.01, member_share = 0.05")
     assert validate_marts.main(["--database", str(broken), "--docs-dir", str(docs)]) == 1
     out = capsys.readouterr().out
-    assert "| fct_top_customer_threshold | expect_column_values_to_be_in_set(threshold_is_a_member_spend) | FAIL |" in out
+    assert ("| fct_top_customer_threshold "
+            "| expect_column_values_to_be_in_set(threshold_is_a_member_spend) | FAIL |") in out
     assert "member_share >= top_customer_fraction) | FAIL |" in out
 
 

@@ -12,6 +12,7 @@ the b -> infinity limit (no dropout observed yet: the NBD model) included.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -167,7 +168,7 @@ def _by_beta_integral(k, w, a, beta):
     alpha + T that the negative binomial sum would need more than
     _NEGATIVE_BINOMIAL_MAX_TERMS terms; such summaries are few (T near 0, alpha tiny)."""
     results = np.empty(len(k))
-    for i, (ki, wi, bi) in enumerate(zip(k, w, beta)):
+    for i, (ki, wi, bi) in enumerate(zip(k, w, beta, strict=True)):
         log_norm = betaln(a, bi)
         # Below u0, g(p) = k w and (1-p)^(beta-1) = 1 to within e^-30 of relative error:
         # that part of the integral is k w e^(a u0) / (a B(a, beta)).
@@ -186,7 +187,7 @@ def _by_beta_integral(k, w, a, beta):
                         -np.log(a + bi), -np.log(a + bi) + np.log(a + 1.0), -1.0})
         edges = [u for u in turns if u0 <= u <= -1.0]
         body = sum(quad(integrand, lo, hi, epsabs=0, epsrel=1e-12, limit=200)[0]
-                   for lo, hi in zip(edges[:-1], edges[1:]))
+                   for lo, hi in itertools.pairwise(edges))
         if bi >= 1:
             tail = quad(integrand, -1.0, 0.0, epsabs=0, epsrel=1e-12, limit=200)[0]
         else:

@@ -57,10 +57,13 @@ def fit_log_space(log_likelihood, gradient, weights, starts):
                           options={"maxiter": 2_000, "ftol": 1e-15, "gtol": 1e-9})
         if best is None or result.fun < best.fun:
             best = result
+    assert best is not None, "at least one starting point"
     # L-BFGS-B can stop on a line search that makes no more progress at the optimum; the
     # gradient at the answer says whether it is one.
     gradient_norm = float(np.max(np.abs(best.jac))) if best.jac is not None else np.inf
-    at_bound = (best.x <= LOG_PARAMETER_BOUNDS[0] + 1e-6) | (best.x >= LOG_PARAMETER_BOUNDS[1] - 1e-6)
-    converged = bool(best.success or gradient_norm < 1e-5 or np.all(np.abs(best.jac)[~at_bound] < 1e-5))
+    at_bound = ((best.x <= LOG_PARAMETER_BOUNDS[0] + 1e-6)
+                | (best.x >= LOG_PARAMETER_BOUNDS[1] - 1e-6))
+    converged = bool(best.success or gradient_norm < 1e-5
+                     or np.all(np.abs(best.jac)[~at_bound] < 1e-5))
     return np.exp(best.x), -best.fun * total, converged and np.isfinite(best.fun)
 

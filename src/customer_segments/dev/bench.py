@@ -27,8 +27,8 @@ from pathlib import Path
 
 import duckdb
 
-from customer_segments.ops.dbt_invoke import PROJECT_DIR
 from customer_segments.dev.increment import append_increment, remove_increments
+from customer_segments.ops.dbt_invoke import PROJECT_DIR
 
 # The daily load an incremental run is measured on, as a fraction of the orders, and how
 # long before it the history's files landed (their modification time is set to that).
@@ -104,7 +104,8 @@ orders.loc[orders["currency"] == "USD", "rate"] = 1.0
 orders["gross"] = (orders["amount"] * orders["rate"]).round(2)
 refunded = refunds.groupby("order_id")["amount"].sum().rename("refunded")
 orders = orders.join(refunded, on="order_id")
-orders["refund"] = (orders["refunded"].fillna(0) * orders["rate"]).round(2).clip(upper=orders["gross"])
+orders["refund"] = ((orders["refunded"].fillna(0) * orders["rate"]).round(2)
+                    .clip(upper=orders["gross"]))
 orders.loc[orders["status"] == "refunded", "refund"] = orders["gross"]
 orders["net"] = orders["gross"] - orders["refund"]
 spend = orders.groupby("customer_id")["net"].sum()
@@ -121,7 +122,8 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, float, st
                             text=True, env={**os.environ, **(env or {})}, cwd=PROJECT_DIR)
     seconds = time.monotonic() - started
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n"
+                           f"{result.stderr[-3000:]}")
     peak_kib = int(result.stderr.strip().splitlines()[-1])
     return seconds, peak_kib / 1024 / 1024, result.stdout
 
@@ -129,7 +131,7 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, float, st
 def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) -> list[str]:
     python = sys.executable
     data = data_root / f"orders_{size}"
-    rows = []
+    rows: list[tuple[str, float, float | None, str]] = []
     if regenerate or not (data / "orders").exists():
         seconds, peak, _ = timed([python, "-m", "customer_segments.dev.generate_sample",
                                   "--orders", str(size), "--format", "parquet",
@@ -140,7 +142,7 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
     landed = time.time() - HISTORY_LANDED_DAYS_AGO * 86400
     for path in data.rglob("*.parquet"):
         os.utime(path, (landed, landed))
-    order_lines = duckdb.sql(
+    order_lines = duckdb.execute(
         f"select count(*) from read_parquet('{data}/order_items/*.parquet')").fetchall()[0][0]
     database = data / "warehouse.duckdb"
     target = data / "target"
@@ -182,7 +184,8 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
         rows.append(("pandas implementation", pandas_seconds, pandas_peak,
                      f"{pandas_seconds / path_seconds:.2f}x the time of our models; "
                      f"{pandas_out.strip()}"))
-    clv_seconds = timings.get("int_clv_fits", 0.0) + timings.get("int_customers_clv_predictions", 0.0)
+    clv_seconds = (timings.get("int_clv_fits", 0.0)
+                   + timings.get("int_customers_clv_predictions", 0.0))
     rows.append(("CLV: fit (`int_clv_fits`) + predictions for every customer", clv_seconds, None,
                  f"{size // 10:,} customers"))
     for name, seconds in sorted(timings.items(), key=lambda item: -item[1])[:8]:
@@ -201,11 +204,11 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
     for name, seconds in sorted(incremental_timings.items(), key=lambda item: -item[1])[:6]:
         rows.append((f"incremental: model `{name}`", seconds, None, ""))
 
-    lines = [f"### {size:,} orders ({order_lines:,} order lines)", "", "| step | seconds | peak memory (GiB) | note |",
-             "|---|---|---|---|"]
-    for step, seconds, peak, note in rows:
-        memory = f"{peak:.2f}" if peak is not None else ""
-        lines.append(f"| {step} | {seconds:.1f} | {memory} | {note} |")
+    lines = [f"### {size:,} orders ({order_lines:,} order lines)", "",
+             "| step | seconds | peak memory (GiB) | note |", "|---|---|---|---|"]
+    for step, step_seconds, step_peak, note in rows:
+        memory = f"{step_peak:.2f}" if step_peak is not None else ""
+        lines.append(f"| {step} | {step_seconds:.1f} | {memory} | {note} |")
     return lines
 
 

@@ -24,6 +24,7 @@ from customer_segments.ops.dbt_invoke import PROJECT_DIR
 
 CUSTOMERS = 235_700
 CDNOW_PARAMETERS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+CDNOW_SAMPLE = PROJECT_DIR / "tests_py" / "fixtures" / "cdnow" / "CDNOW_sample.txt"
 
 
 def cdnow_calibration_summary(path: Path, as_of: str = "1997-09-30") -> pd.DataFrame:
@@ -33,7 +34,7 @@ def cdnow_calibration_summary(path: Path, as_of: str = "1997-09-30") -> pd.DataF
                        names=["full_id", "customer_id", "date", "cds", "value"])
     rows["date"] = pd.to_datetime(rows["date"])
     rows = rows[rows["date"] <= as_of]
-    days = rows.groupby(["customer_id", "date"], as_index=False)["value"].sum().sort_values(
+    days = rows.groupby(["customer_id", "date"], as_index=False)[["value"]].sum().sort_values(
         ["customer_id", "date"])
     by_customer = days.groupby("customer_id")
     first, last = by_customer["date"].min(), by_customer["date"].max()
@@ -91,8 +92,7 @@ def fit_both(x, t_x, T) -> dict[str, float]:
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cdnow", type=Path,
-                        default=PROJECT_DIR / "tests_py" / "fixtures" / "cdnow" / "CDNOW_sample.txt")
+    parser.add_argument("--cdnow", type=Path, default=CDNOW_SAMPLE)
     args = parser.parse_args(argv)
     summary = cdnow_calibration_summary(args.cdnow)
     x, t_x, T = (summary[column].to_numpy(dtype=float) for column in

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +69,9 @@ def _iso(seconds: np.ndarray, style: np.ndarray) -> np.ndarray:
     if len(text) == 0:
         return out
     out[:] = text
-    out[style == 0] = np.char.replace(text[style == 0], "T", " ") if (style == 0).any() else out[style == 0]
+    out[style == 0] = (
+        np.char.replace(text[style == 0], "T", " ") if (style == 0).any() else out[style == 0]
+    )
     out[style == 1] = np.char.add(text[style == 1], "Z") if (style == 1).any() else out[style == 1]
     out[style == 2] = (
         np.char.add(text[style == 2], f"+{EUR_OFFSET_HOURS:02d}:00")
@@ -194,8 +198,8 @@ def generate(spec: SampleSpec, typed_offset: int | None = None) -> dict[str, pd.
     period = _Period.of(spec)
     customers = _draw_customers(spec.customer_count, period, columns, rng)
     orders = _draw_orders(spec.orders, customers, period, columns, rng)
-    tables = dict(zip(("orders", "refunds"), _orders_and_refunds(orders, period, columns, rng)))
-    tables["products"] = _products()
+    orders_table, refunds = _orders_and_refunds(orders, period, columns, rng)
+    tables = {"orders": orders_table, "refunds": refunds, "products": _products()}
     if spec.order_items:
         tables["order_items"] = _order_items(orders, tables["products"], columns, rng)
     tables["customers"] = _customers_table(customers, period, columns, rng)
@@ -234,7 +238,7 @@ def _draw_orders(n_orders_wanted: int, customers: _Customers, period: _Period,
                  columns: _Columns, rng: np.random.Generator) -> _Orders:
     """3% guest checkouts; every buyer orders once on their first-seen day and the rest
     of the orders are spread over buyers by propensity and active time."""
-    n_guest = int(round(n_orders_wanted * 0.03))
+    n_guest = round(n_orders_wanted * 0.03)
     n_customer_orders = n_orders_wanted - n_guest
     buyers = np.flatnonzero(~customers.never_orders)
     active_s = customers.active_end_s[buyers] - customers.first_seen_s[buyers]
@@ -376,7 +380,8 @@ def _order_items(orders: _Orders, products: pd.DataFrame, columns: _Columns,
         {
             "order_item_id": columns.ids("L", np.arange(1, len(line_order) + 1), 10),
             "order_id": orders.ids[line_order],
-            "product_id": pd.Categorical.from_codes(product_index, products["product_id"]),
+            "product_id": pd.Categorical.from_codes(product_index,
+                                                    pd.Index(products["product_id"])),
             "quantity": columns.integers(quantity),
             "unit_price": columns.prices(line_amount / quantity),
         }
@@ -438,7 +443,7 @@ def _add_bad_rows(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> 
     orders = tables["orders"]
     good = orders.iloc[rng.choice(len(orders), size=12, replace=False)].reset_index(drop=True)
 
-    def variant(index: int, order_id: str, **changes: str) -> dict[str, str]:
+    def variant(index: int, order_id: str, **changes: str) -> dict[Hashable, Any]:
         row = good.iloc[index].to_dict()
         row["order_id"] = order_id
         row.update(changes)
@@ -482,8 +487,8 @@ def _add_bad_rows(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> 
 
     customers = tables["customers"]
     bad_customers = customers.iloc[:2].copy()
-    bad_customers.iloc[0, bad_customers.columns.get_loc("customer_id")] = "C-BAD-FLAG"
-    bad_customers.iloc[0, bad_customers.columns.get_loc("is_loyalty_member")] = "maybe"
+    bad_customers.loc[bad_customers.index[0], "customer_id"] = "C-BAD-FLAG"
+    bad_customers.loc[bad_customers.index[0], "is_loyalty_member"] = "maybe"
     tables["customers"] = pd.concat([customers, bad_customers], ignore_index=True)
 
     rates = tables["exchange_rates"]
@@ -496,8 +501,8 @@ def _add_bad_rows(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> 
         items = tables["order_items"]
         bad_items = items.iloc[:2].copy()
         bad_items["order_item_id"] = ["BAD-LINE-1", "BAD-LINE-2"]
-        bad_items.iloc[0, bad_items.columns.get_loc("quantity")] = "0"
-        bad_items.iloc[1, bad_items.columns.get_loc("order_id")] = "NO-SUCH-ORDER"
+        bad_items.loc[bad_items.index[0], "quantity"] = "0"
+        bad_items.loc[bad_items.index[1], "order_id"] = "NO-SUCH-ORDER"
         tables["order_items"] = pd.concat([items, bad_items], ignore_index=True)
 
 
@@ -515,7 +520,7 @@ CHUNKED_TABLES = ("orders", "refunds", "order_items", "customers")
 
 def _typed_for_parquet(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     if name == "orders":
-        frame["customer_id"] = pd.array(frame["customer_id"], dtype="Int64")
+        frame["customer_id"] = pd.array(frame["customer_id"].to_numpy(), dtype="Int64")
         frame.loc[frame["customer_id"] == -1, "customer_id"] = pd.NA
     for column in ("status", "currency", "country", "is_loyalty_member", "category"):
         if column in frame:

@@ -66,12 +66,12 @@ def newest_recorded_as_of(database: Path) -> dt.date | None:
         exists = connection.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'history' and table_name = 'customer_segment_snapshot'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if not exists:
             return None
         newest = connection.execute(
             "select max(dbt_updated_at) from history.customer_segment_snapshot"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     return newest.date() if newest is not None else None
 
 

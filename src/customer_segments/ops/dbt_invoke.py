@@ -60,5 +60,6 @@ def invoke(args: list[str], variables: dict[str, Any] | None = None,
     messages = [str(result.exception)] if result.exception else []
     for node_result in getattr(result.result, "results", None) or []:
         if node_result.status not in ("success", "pass"):
-            messages.append(f"{node_result.node.unique_id}: {node_result.status}: {node_result.message}")
+            messages.append(f"{node_result.node.unique_id}: {node_result.status}: "
+                            f"{node_result.message}")
     return DbtResult(success=result.success, messages="\n".join(messages))

@@ -80,7 +80,8 @@ def build_checks(marts: dict[str, pd.DataFrame]) -> list[MartCheck]:
             expect.ExpectColumnValuesToBeBetween(column="lifetime_spend_rank", min_value=1),
             expect.ExpectColumnValuesToBeInSet(column="is_top_customer", value_set=[True, False]),
             expect.ExpectColumnValuesToBeBetween(column="days_since_last_order", min_value=0),
-            expect.ExpectColumnValuesToBeBetween(column="probability_alive", min_value=0, max_value=1),
+            expect.ExpectColumnValuesToBeBetween(column="probability_alive", min_value=0,
+                                                 max_value=1),
             expect.ExpectColumnValuesToBeBetween(column="predicted_clv", min_value=0),
             expect.ExpectColumnValuesToBeBetween(column="predicted_value_decile", min_value=1,
                                                  max_value=10),
@@ -109,12 +110,15 @@ def build_checks(marts: dict[str, pd.DataFrame]) -> list[MartCheck]:
             expect.ExpectColumnValuesToBeBetween(
                 column="member_net_revenue_share", min_value=0, max_value=1
             ),
-            expect.ExpectColumnValuesToBeInSet(column="threshold_is_a_member_spend", value_set=[True]),
+            expect.ExpectColumnValuesToBeInSet(column="threshold_is_a_member_spend",
+                                               value_set=[True]),
         ]),
         MartCheck("fct_segment_comparison", comparison, [
             expect.ExpectCompoundColumnsToBeUnique(column_list=["segment_family", "segment_name"]),
-            expect.ExpectColumnValuesToBeBetween(column="share_of_customers", min_value=0, max_value=1),
-            expect.ExpectColumnValuesToBeBetween(column="share_of_revenue", min_value=0, max_value=1),
+            expect.ExpectColumnValuesToBeBetween(column="share_of_customers", min_value=0,
+                                                 max_value=1),
+            expect.ExpectColumnValuesToBeBetween(column="share_of_revenue", min_value=0,
+                                                 max_value=1),
             expect.ExpectColumnValuesToBeBetween(column="customer_count", min_value=0),
         ]),
         MartCheck("fct_segment_comparison__family_totals", share_sums, [
@@ -166,10 +170,12 @@ def validate(database: Path, docs_dir: Path) -> list[tuple[str, str, bool]]:
         for run_result in result.run_results.values():
             for expectation_result in run_result.results:
                 config = expectation_result.expectation_config
+                assert config is not None, "a result of one of the suite's expectations"
                 column = config.kwargs.get("column") or config.kwargs.get("column_list") or (
                     f"{config.kwargs.get('column_A')} >= {config.kwargs.get('column_B')}"
                 )
-                outcomes.append((check.name, f"{config.type}({column})", expectation_result.success))
+                outcomes.append((check.name, f"{config.type}({column})",
+                                 bool(expectation_result.success)))
     return outcomes
 
 
