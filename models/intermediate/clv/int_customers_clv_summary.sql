@@ -13,10 +13,6 @@
 
 with
 
-orders as (
-    select * from {{ ref('int_orders') }}
-),
-
 reporting_period as (
     select * from {{ ref('int_reporting_period') }}
 ),
@@ -41,13 +37,7 @@ fits as (
 ),
 
 purchase_days as (
-    select
-        customer_id,
-        order_date as purchase_date,
-        sum(net_amount) as purchase_value
-    from orders
-    where is_customer_purchase
-    group by customer_id, order_date
+    select * from {{ ref('int_customer_purchase_days') }}
 ),
 
 fit_purchase_days as (

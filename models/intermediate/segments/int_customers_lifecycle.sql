@@ -13,16 +13,11 @@ customers as (
     select * from {{ ref('int_customers_lifetime_spend') }}
 ),
 
-orders as (
-    select * from {{ ref('int_orders') }}
-),
-
 purchase_days as (
-    select distinct
+    select
         customer_id,
-        order_date
-    from orders
-    where is_customer_purchase
+        purchase_date as order_date
+    from {{ ref('int_customer_purchase_days') }}
 ),
 
 gaps as (

@@ -2,9 +2,6 @@
     many of the cohort bought that month, the retention rate, the month's net revenue,
     and cumulative net revenue per cohort customer. Months run up to the as-of month. -#}
 
--- Months tracked at most after a cohort's first month.
-{%- set longest_history_months = 1200 %}
-
 with
 
 customers as (
@@ -28,25 +25,22 @@ cohorts as (
     group by acquisition_cohort_month
 ),
 
-month_offsets as (
-    {{ dbt.generate_series(longest_history_months) }}
+months as (
+    {{ month_spine(
+        '(select min(cohort_month) from cohorts)',
+        '(select ' ~ dbt.date_trunc('month', 'as_of_date') ~ ' from reporting_period)'
+    ) }}
 ),
 
 cohort_months as (
     select
         cohorts.cohort_month,
         cohorts.cohort_customers,
-        month_offsets.generated_number - 1 as months_since_first_order
+        {{ dbt.datediff('cohorts.cohort_month', 'months.month_start', 'month') }}
+            as months_since_first_order
     from cohorts
-    cross join month_offsets
-    cross join reporting_period
-    where
-        month_offsets.generated_number - 1
-        <= {{ dbt.datediff(
-            'cohorts.cohort_month',
-            dbt.date_trunc('month', 'reporting_period.as_of_date'),
-            'month'
-        ) }}
+    inner join months
+        on months.month_start >= cohorts.cohort_month
 ),
 
 activity as (

@@ -2,9 +2,6 @@
     and the members at the end of the month (or on the newest as-of date, for the
     current month), ready for a BI chart. -#}
 
--- Months charted at most (from the first recorded month).
-{%- set longest_history_months = 1200 %}
-
 with
 
 events as (
@@ -22,21 +19,10 @@ history_bounds as (
     from history
 ),
 
-month_offsets as (
-    {{ dbt.generate_series(longest_history_months) }}
-),
-
 months as (
-    select
-        cast(
-            {{ dbt.dateadd('month', 'month_offsets.generated_number - 1', 'first_month') }}
-            as date
-        ) as month_start
-    from month_offsets
-    cross join history_bounds
-    where
-        {{ dbt.dateadd('month', 'month_offsets.generated_number - 1', 'first_month') }}
-        <= history_bounds.last_month
+    {{ month_spine(
+        '(select first_month from history_bounds)', '(select last_month from history_bounds)'
+    ) }}
 ),
 
 segments as (
