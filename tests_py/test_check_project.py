@@ -57,7 +57,7 @@ def clean_manifest() -> dict[str, Any]:
         node("snapshot", "history", "snapshots/history.yml", f"model.{PROJECT}.int_customers"),
         model("intermediate", "int_spells", f"snapshot.{PROJECT}.history"),
         model("mart", "dim_customers", f"model.{PROJECT}.int_customers", constraints=primary_key),
-        model("mart", "fct_orders", f"model.{PROJECT}.int_customers", f"model.{PROJECT}.dim_customers",
+        model("mart", "fct_orders", f"model.{PROJECT}.int_customers",
               f"seed.{PROJECT}.currencies", f"snapshot.{PROJECT}.history",
               columns={"order_id": {"name": "order_id", "constraints": [{"type": "primary_key"}]}}),
         grain_test("unique", "stg_orders"),
@@ -103,6 +103,7 @@ def test_clean_manifest_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str
     ("fct_orders", f"model.{PROJECT}.stg_orders", "mart fct_orders depends on staging model stg_orders"),
     ("fct_orders", f"source.{PROJECT}.shop.orders", "mart fct_orders depends on source shop.orders"),
     ("history", f"model.{PROJECT}.dim_customers", "snapshot history depends on mart dim_customers"),
+    ("fct_orders", f"model.{PROJECT}.dim_customers", "mart fct_orders depends on mart dim_customers"),
 ])
 def test_layer_order(child: str, parent: str, message: str, tmp_path: Path,
                      capsys: pytest.CaptureFixture[str]) -> None:
@@ -148,6 +149,15 @@ def test_model_without_grain(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert exit_code == 1
     assert lines[0].startswith("mart fct_orders has no grain test")
     assert lines[1:] == ["1 violation of the project rules."]
+
+
+def test_model_saying_why_it_has_no_key(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = clean_manifest()
+    fct_orders = manifest["nodes"][f"model.{PROJECT}.fct_orders"]
+    fct_orders["columns"]["order_id"]["constraints"] = []
+    fct_orders["config"] = {"meta": {"grain_without_key": "One row per raw row."}}
+    assert run_check(manifest, tmp_path, capsys) == (0, ["0 violations of the project rules."])
 
 
 def test_signature_arguments() -> None:

@@ -1,95 +1,24 @@
-{#- The Segment Comparison Report: one row per segment of every family, its customers'
-    behaviour, and each metric's index against All customers (100 = the same). -#}
-{%- set indexed_metrics = segment_comparison_metrics() -%}
+{#- Publishes int_segment_comparison: one row per segment of every family, with its
+    metrics and their index against all customers. -#}
 
-with
-
-customers as (
-    select * from {{ ref('int_customer_profiles') }}
-),
-
-memberships as (
-    select * from {{ ref('int_customer_segment_memberships') }}
-),
-
-reporting_period as (
-    select * from {{ ref('int_reporting_period') }}
-),
-
-segment_totals as (
-    select
-        memberships.segment_family,
-        memberships.segment_name,
-        count(*) as customer_count,
-        sum(customers.net_lifetime_spend) as net_revenue,
-        sum(customers.completed_order_count) as completed_order_count,
-        sum(case when customers.completed_order_count >= 1 then 1 else 0 end)
-            as purchasing_customer_count,
-        sum(case when customers.completed_order_count >= 2 then 1 else 0 end)
-            as repeat_customer_count,
-        {{ percentile('customers.days_since_last_order', 0.5, 'continuous') }}
-            as median_days_since_last_order,
-        avg(customers.tenure_days) as average_tenure_days
-    from memberships
-    inner join customers
-        on memberships.customer_id = customers.customer_id
-    group by memberships.segment_family, memberships.segment_name
-),
-
-segment_metrics as (
-    select
-        segment_family,
-        segment_name,
-        customer_count,
-        net_revenue,
-        net_revenue / nullif(customer_count, 0) as average_net_lifetime_spend,
-        net_revenue / nullif(completed_order_count, 0) as average_order_value,
-        completed_order_count * 1.0 / nullif(customer_count, 0) as orders_per_customer,
-        median_days_since_last_order,
-        repeat_customer_count * 1.0 / nullif(purchasing_customer_count, 0)
-            as repeat_purchase_rate,
-        average_tenure_days
-    from segment_totals
-),
-
-everyone as (
-    select * from segment_metrics
-    where segment_family = 'all'
-),
-
-final as (
-    select
-        segment_metrics.segment_family,
-        segment_metrics.segment_name,
-        cast(segment_metrics.customer_count as bigint) as customer_count,
-        cast(
-            segment_metrics.customer_count * 1.0 / nullif(everyone.customer_count, 0)
-            as {{ type_double() }}
-        ) as share_of_customers,
-        cast(segment_metrics.net_revenue as decimal(18, 2)) as net_revenue,
-        cast(
-            segment_metrics.net_revenue * 1.0 / nullif(everyone.net_revenue, 0)
-            as {{ type_double() }}
-        ) as share_of_revenue,
-        cast(segment_metrics.average_net_lifetime_spend as decimal(18, 2))
-            as average_net_lifetime_spend,
-        cast(segment_metrics.average_order_value as decimal(18, 2)) as average_order_value,
-        cast(segment_metrics.orders_per_customer as {{ type_double() }}) as orders_per_customer,
-        cast(segment_metrics.median_days_since_last_order as {{ type_double() }})
-            as median_days_since_last_order,
-        cast(segment_metrics.repeat_purchase_rate as {{ type_double() }})
-            as repeat_purchase_rate,
-        cast(segment_metrics.average_tenure_days as {{ type_double() }}) as average_tenure_days,
-        {%- for metric in indexed_metrics %}
-            cast(
-                100.0 * segment_metrics.{{ metric }} / nullif(everyone.{{ metric }}, 0)
-                as decimal(18, 2)
-            ) as {{ metric }}_index,
-        {%- endfor %}
-        reporting_period.as_of_date
-    from segment_metrics
-    cross join everyone
-    cross join reporting_period
-)
-
-select * from final
+select
+    segment_family,
+    segment_name,
+    customer_count,
+    share_of_customers,
+    net_revenue,
+    share_of_revenue,
+    average_net_lifetime_spend,
+    average_order_value,
+    orders_per_customer,
+    median_days_since_last_order,
+    repeat_purchase_rate,
+    average_tenure_days,
+    average_net_lifetime_spend_index,
+    average_order_value_index,
+    orders_per_customer_index,
+    median_days_since_last_order_index,
+    repeat_purchase_rate_index,
+    average_tenure_days_index,
+    as_of_date
+from {{ ref('int_segment_comparison') }}

@@ -5,7 +5,7 @@
 with
 
 events as (
-    select * from {{ ref('fct_segment_events') }}
+    select * from {{ ref('int_segment_events') }}
 ),
 
 history as (

@@ -6,7 +6,7 @@
 with
 
 comparison as (
-    select * from {{ ref('fct_segment_comparison') }}
+    select * from {{ ref('int_segment_comparison') }}
 ),
 
 final as (
