@@ -89,7 +89,8 @@ def run_check(manifest: dict[str, Any], tmp_path: Path,
 
 
 def test_clean_manifest_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_check(clean_manifest(), tmp_path, capsys) == (0, ["0 violations of the project rules."])
+    assert run_check(clean_manifest(), tmp_path, capsys) == (
+        0, ["0 violations of the project rules."])
 
 
 @pytest.mark.parametrize(("child", "parent", "message"), [
@@ -99,22 +100,28 @@ def test_clean_manifest_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str
      "intermediate model int_customers depends on source shop.orders"),
     ("stg_orders", f"model.{PROJECT}.int_customers",
      "staging model stg_orders depends on intermediate model int_customers"),
-    ("stg_orders", f"snapshot.{PROJECT}.history", "staging model stg_orders depends on snapshot history"),
-    ("fct_orders", f"model.{PROJECT}.stg_orders", "mart fct_orders depends on staging model stg_orders"),
-    ("fct_orders", f"source.{PROJECT}.shop.orders", "mart fct_orders depends on source shop.orders"),
+    ("stg_orders", f"snapshot.{PROJECT}.history",
+     "staging model stg_orders depends on snapshot history"),
+    ("fct_orders", f"model.{PROJECT}.stg_orders",
+     "mart fct_orders depends on staging model stg_orders"),
+    ("fct_orders", f"source.{PROJECT}.shop.orders",
+     "mart fct_orders depends on source shop.orders"),
     ("history", f"model.{PROJECT}.dim_customers", "snapshot history depends on mart dim_customers"),
-    ("fct_orders", f"model.{PROJECT}.dim_customers", "mart fct_orders depends on mart dim_customers"),
+    ("fct_orders", f"model.{PROJECT}.dim_customers",
+     "mart fct_orders depends on mart dim_customers"),
 ])
 def test_layer_order(child: str, parent: str, message: str, tmp_path: Path,
                      capsys: pytest.CaptureFixture[str]) -> None:
     manifest = clean_manifest()
     child_node = next(item for item in manifest["nodes"].values() if item["name"] == child)
     child_node["depends_on"]["nodes"].append(parent)
-    assert run_check(manifest, tmp_path, capsys) == (1, [message, "1 violation of the project rules."])
+    assert run_check(manifest, tmp_path, capsys) == (
+        1, [message, "1 violation of the project rules."])
 
 
 @pytest.mark.parametrize(("section", "unique_id", "message"), [
-    ("nodes", f"model.{PROJECT}.int_customers", "intermediate model int_customers has no description"),
+    ("nodes", f"model.{PROJECT}.int_customers",
+     "intermediate model int_customers has no description"),
     ("nodes", f"seed.{PROJECT}.currencies", "seed currencies has no description"),
     ("nodes", f"snapshot.{PROJECT}.history", "snapshot history has no description"),
     ("sources", f"source.{PROJECT}.shop.orders", "source shop.orders has no description"),
@@ -126,13 +133,15 @@ def test_missing_description(section: str, unique_id: str, message: str, tmp_pat
                              capsys: pytest.CaptureFixture[str]) -> None:
     manifest = clean_manifest()
     manifest[section][unique_id]["description"] = "  "
-    assert run_check(manifest, tmp_path, capsys) == (1, [message, "1 violation of the project rules."])
+    assert run_check(manifest, tmp_path, capsys) == (
+        1, [message, "1 violation of the project rules."])
 
 
 def test_undocumented_macro_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     manifest = clean_manifest()
     percentile = manifest["macros"][f"macro.{PROJECT}.percentile"]
-    percentile["arguments"] = percentile["arguments"][:1] + [{"name": "fraction", "description": ""}]
+    percentile["arguments"] = [*percentile["arguments"][:1],
+                               {"name": "fraction", "description": ""}]
     assert run_check(manifest, tmp_path, capsys) == (1, [
         "macro percentile: argument fraction has no description",
         "macro percentile: argument method has no description",
