@@ -254,3 +254,39 @@ def test_daily_parquet_increment_equals_full_refresh(tmp_path: Path):
         "where refreshed_at = (select max(refreshed_at) from staging.base_shop__orders_checked)"
     )[0][0]
     assert rewritten < 3000 * 0.1
+
+
+def test_compiling_a_built_database_changes_nothing(tmp_path: Path):
+    """`dbt compile` and `dbt docs generate` against a built database, with new raw files
+    waiting (so every incremental model compiles its key-by-key SQL), leave the file byte
+    for byte as it was; an incremental build leaves no key tables behind."""
+    import hashlib
+
+    raw = tmp_path / "raw"
+    land_sample(raw)
+    database = tmp_path / "warehouse" / "warehouse.duckdb"
+    variables = {"raw_data_path": str(raw)}
+    build = ["build", "--exclude-resource-type", "unit_test"]
+    assert_built(run_dbt(build, database, variables))
+    for table, rows in BATCHES[0][1].items():
+        land(raw, table, "001-batch", rows, FIRST_LANDING + timedelta(days=5))
+
+    def digest() -> str:
+        return hashlib.sha256(database.read_bytes()).hexdigest()
+
+    built = digest()
+    for command in (["compile"], ["docs", "generate"]):
+        run = run_dbt(command, database, variables)
+        assert run.success, run.messages
+        assert digest() == built, f"dbt {' '.join(command)} changed the database"
+    compiled = (database.parent / "target" / "compiled" / "customer_segments" / "models"
+                / "intermediate" / "int_orders.sql").read_text()
+    assert '"int_orders__changed_keys"' in compiled  # the incremental SQL was compiled
+
+    assert_built(run_dbt(build, database, variables))
+    assert DbtRun(True, "", database).query(
+        "select count(*) from duckdb_tables() where table_name like '%changed_keys%'"
+    ) == [(0,)]
+    assert DbtRun(True, "", database).query(
+        "select count(*) from marts.fct_orders where order_id = 'O900000001'"
+    ) == [(1,)]
