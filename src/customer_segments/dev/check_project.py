@@ -2,7 +2,8 @@
 
 - Layers: staging reads sources, seeds and staging; intermediate reads staging,
   intermediate, seeds and snapshots; marts read intermediate, seeds and snapshots (never
-  staging, nor another mart: each publishes an intermediate model); the snapshot reads intermediate only.
+  staging, nor another mart: each publishes an intermediate model); the snapshot reads
+  intermediate only.
 - Descriptions: every model, seed, snapshot, source table and macro of the project, and
   every macro argument, has one.
 - Grain: every model has a `unique` or `unique_combination_of_columns` (or dbt_constraints
