@@ -16,7 +16,7 @@ SIZE ?= 1000000
 DATABASE ?= customer_segments.duckdb
 TEST_DATABASE := target/test_sample.duckdb
 
-.PHONY: build test install lint lint-python dbt-test validate pytest backfill bench bench-clv sample lock clean
+.PHONY: build test install lint check-project lint-python dbt-test validate pytest backfill bench bench-clv sample lock clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,9 @@ install: $(BIN)/.installed
 build: install
 	$(BIN)/dbt build
 
-## Every test: lint, the dbt project's own tests on the sample, Great Expectations on the
-## sample's marts, and the pytest suites.
-test: install lint dbt-test
+## Every test: lint, the project rules, the dbt project's own tests on the sample, Great
+## Expectations on the sample's marts, and the pytest suites.
+test: install lint check-project dbt-test
 	$(MAKE) validate DATABASE=$(TEST_DATABASE)
 	$(MAKE) pytest
 
@@ -46,6 +46,11 @@ lint: install lint-python
 lint-python: install
 	$(BIN)/ruff check src tests_py
 	$(BIN)/mypy
+
+## The project rules dbt does not enforce (layer order, descriptions, grain tests).
+check-project: install
+	$(BIN)/dbt parse --quiet
+	$(BIN)/customer-segments check-project --manifest target/manifest.json
 
 dbt-test: install
 	rm -f $(TEST_DATABASE)

@@ -30,7 +30,8 @@ final as (
     select
         customer_id,
         cast(count(*) as bigint) as order_count,
-        cast(sum(case when is_customer_purchase then 1 else 0 end) as bigint) as completed_order_count,
+        cast(sum(case when is_customer_purchase then 1 else 0 end) as bigint)
+            as completed_order_count,
         min(case when is_customer_purchase then order_date end) as first_order_date,
         max(case when is_customer_purchase then order_date end) as last_order_date,
         cast(sum(gross_amount) as decimal(18, 2)) as gross_spend,

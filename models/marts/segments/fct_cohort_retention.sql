@@ -40,7 +40,7 @@ cohort_months as (
             as months_since_first_order
     from cohorts
     inner join months
-        on months.month_start >= cohorts.cohort_month
+        on cohorts.cohort_month <= months.month_start
 ),
 
 activity as (

@@ -47,7 +47,7 @@ DBT_THREADS = os.environ.get("CUSTOMER_SEGMENTS_THREADS", "1")
 LIFETIME_SPEND_PATH = (
     "base_shop__exchange_rates_checked", "base_shop__exchange_rates_daily",
     "base_shop__orders_checked", "base_shop__order_ids", "base_shop__refunds_checked",
-    "int_reporting_period", "fct_orders",
+    "int_reporting_period", "int_orders",
     "int_customer_order_totals", "int_customers_lifetime_spend", "int_top_customer_threshold",
 )
 
