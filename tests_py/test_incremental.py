@@ -290,3 +290,38 @@ def test_compiling_a_built_database_changes_nothing(tmp_path: Path):
     assert DbtRun(True, "", database).query(
         "select count(*) from marts.fct_orders where order_id = 'O900000001'"
     ) == [(1,)]
+
+
+def test_an_edited_raw_file_rebuilds_what_read_it(tmp_path: Path):
+    """A batch file is overwritten without two of its orders, a late one and a re-ingested
+    version of an old one: the late order leaves every model and the old order's earlier
+    version is back, exactly as a full refresh has it, though no key-by-key update could
+    know those rows were gone."""
+    raw = tmp_path / "raw"
+    land_sample(raw)
+    incremental = tmp_path / "incremental" / "warehouse.duckdb"
+    full = tmp_path / "full" / "warehouse.duckdb"
+    variables = {"raw_data_path": str(raw)}
+    build = ["build", "--exclude-resource-type", "unit_test"]
+    landed, tables = BATCHES[0]
+    for table, rows in tables.items():
+        land(raw, table, "001-batch", rows, FIRST_LANDING + landed)
+    for database in (incremental, full):
+        assert_built(run_dbt(build, database, variables))
+
+    removed = {"O900000002", "O000000032"}
+    kept = [row for row in tables["orders"] if row["order_id"] not in removed]
+    land(raw, "orders", "001-batch", kept, FIRST_LANDING + landed + timedelta(days=1))
+    assert_built(run_dbt(build, incremental, variables))
+    assert_built(run_dbt([*build, "--full-refresh"], full, variables))
+    found = differences(incremental, full)
+    assert not found, "\n".join(found)
+    log = (incremental.parent / "target" / "logs" / "dbt.log").read_text()
+    assert "base_shop__orders_checked rebuilds from scratch: raw files of orders" in log
+    assert "base_shop__order_ids rebuilds from scratch" in log
+    edited = DbtRun(True, "", incremental)
+    assert edited.query(
+        "select count(*) from marts.fct_orders where order_id = 'O900000002'") == [(0,)]
+    assert edited.query(
+        "select order_currency_amount from marts.fct_orders where order_id = 'O000000032'"
+    ) != [(77.51,)]

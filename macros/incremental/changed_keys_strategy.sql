@@ -19,7 +19,8 @@
   its `key` column, default the unique key; with `via`, this model's rows whose `via`
   column matches; with `through`, mapped to this model's key by that model);
   `held_where` (this model's own rows matching a condition: rows waiting for a recheck);
-  `rule` (a named macro of change_rules.sql). The model filters what it reads to
+  `rule` (a named macro of change_rules.sql; `rebuilt_with` lists the incremental models
+  it reads, so their rebuilds rebuild this model too). The model filters what it reads to
   `changed_keys_relation()`. A run then:
   1. (pre-hook `stage_changed_keys`, at run time only) writes the keys its inputs changed
      since the model's watermark to a temporary table;

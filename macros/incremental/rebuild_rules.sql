@@ -17,8 +17,8 @@
     model rebuilds from scratch when either fails:
     - a raw file it read was since edited or removed (it holds rows whose landing time no
       current file has): rows of the old file must disappear, and no key knows them;
-    - an input it reads changes of was rebuilt from scratch (or emptied) since the model
-      last ran: it holds no row refreshed before then, so deleted keys cannot be told
+    - an input it reads changes of (`refreshed_in`, or a rule's `rebuilt_with`) was
+      rebuilt from scratch (or emptied) since the model last ran: it holds no row refreshed before then, so deleted keys cannot be told
       apart. This is how a rebuild travels down the DAG.
     Read-only queries; logs the reason. -#}
 {% macro change_inputs_were_rebuilt() %}
@@ -49,12 +49,19 @@
             ~ adapter.dispatch('raw_landing_times', 'customer_segments')(raw_table) ~ ")"
         )) %}
     {% endif %}
-    {% for input in config.get('change_inputs') or [] if 'refreshed_in' in input %}
+    {% set upstream_models = [] %}
+    {% for input in config.get('change_inputs') or [] %}
+        {% for name in [input.get('refreshed_in')] + input.get('rebuilt_with', [])
+            if name and name not in upstream_models %}
+            {% do upstream_models.append(name) %}
+        {% endfor %}
+    {% endfor %}
+    {% for upstream in upstream_models %}
         {% do checks.append((
-            input['refreshed_in'] ~ " was rebuilt since this model last ran",
+            upstream ~ " was rebuilt since this model last ran",
             "select coalesce(min(upstream.refreshed_at) > max(held.watermark), true)"
             ~ " from (select max(refreshed_at) as watermark from " ~ this ~ ") as held"
-            ~ " left join " ~ ref(input['refreshed_in']) ~ " as upstream on true"
+            ~ " left join " ~ ref(upstream) ~ " as upstream on true"
             ~ " where held.watermark is not null"
         )) %}
     {% endfor %}

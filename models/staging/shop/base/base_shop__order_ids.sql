@@ -5,7 +5,12 @@
     materialized='incremental',
     incremental_strategy='changed_keys',
     unique_key='order_id',
-    change_inputs=[{'rule': 'orders_whose_acceptance_changed'}],
+    change_inputs=[
+        {
+            'rule': 'orders_whose_acceptance_changed',
+            'rebuilt_with': ['base_shop__orders_checked'],
+        },
+    ],
     on_schema_change='fail',
 ) }}
 

@@ -9,7 +9,10 @@
     unique_key='refund_id',
     change_inputs=[
         {'raw_table': 'refunds'},
-        {'rule': 'refunds_rechecked_with_their_order'},
+        {
+            'rule': 'refunds_rechecked_with_their_order',
+            'rebuilt_with': ['base_shop__orders_checked', 'base_shop__order_ids'],
+        },
     ],
     on_schema_change='fail',
 ) }}
