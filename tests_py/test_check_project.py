@@ -181,3 +181,51 @@ def test_signature_arguments() -> None:
 
 def test_missing_manifest(tmp_path: Path) -> None:
     assert check_project.main(["--manifest", str(tmp_path / "absent.json")]) == 2
+
+
+WELL_FORMED_INPUTS = [
+    {"refreshed_in": "stg_orders"},
+    {"refreshed_in": "int_spells", "key": "order_id", "through": "stg_orders"},
+    {"rule": "percentile", "rebuilt_with": ["stg_orders"]},
+    {"held_where": "rejection_reason is not null"},
+]
+
+
+def with_changed_keys(inputs: list[Any], unique_key: Any = "customer_id") -> dict[str, Any]:
+    """The clean manifest with int_customers on the changed_keys strategy."""
+    manifest = clean_manifest()
+    int_customers = manifest["nodes"][f"model.{PROJECT}.int_customers"]
+    int_customers["depends_on"]["nodes"] += [f"model.{PROJECT}.int_spells"]
+    int_customers["config"] = {"incremental_strategy": "changed_keys", "unique_key": unique_key,
+                               "change_inputs": inputs}
+    return manifest
+
+
+def test_well_formed_change_inputs_pass(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_check(with_changed_keys(WELL_FORMED_INPUTS), tmp_path, capsys) == (
+        0, ["0 violations of the project rules."])
+
+
+@pytest.mark.parametrize(("inputs", "unique_key", "message"), [
+    ([{"refreshed_in": "fct_orders"}], "customer_id",
+     "names model 'fct_orders' but does not depend on it"),
+    ([{"rule": "percentile", "rebuilt_with": ["dim_customers"]}], "customer_id",
+     "names model 'dim_customers' but does not depend on it"),
+    ([{"rule": "percentile", "rebuilt_with": "stg_orders"}], "customer_id",
+     "`rebuilt_with` must be a list"),
+    ([{"rule": "no_such_rule"}], "customer_id", "names rule 'no_such_rule', which is no macro"),
+    ([{"raw_table": "refunds"}], "customer_id", "does not read source shop.refunds"),
+    ([{"refreshed_in": "stg_orders", "through": "int_spells"}], "customer_id",
+     "`through` needs `key`"),
+    ([{"refreshed_in": "stg_orders", "where": "x"}], "customer_id", "unknown key 'where'"),
+    ([{"refreshed_in": "stg_orders", "rule": "percentile"}], "customer_id", "exactly one of"),
+    ([], "customer_id", "change_inputs must be a non-empty list"),
+    ([{"refreshed_in": "stg_orders"}], ["customer_id", "day"], "unique_key must be one column"),
+])
+def test_malformed_change_inputs(inputs: list[Any], unique_key: Any, message: str,
+                                 tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    exit_code, lines = run_check(with_changed_keys(inputs, unique_key), tmp_path, capsys)
+    assert exit_code == 1
+    assert len(lines) == 2 and lines[0].startswith("intermediate model int_customers: ")
+    assert message in lines[0]

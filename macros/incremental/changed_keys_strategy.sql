@@ -71,7 +71,14 @@
                 "select " ~ key ~ " from " ~ this ~ " where " ~ input['held_where']
             ) %}
         {% elif 'rule' in input %}
-            {% do queries.append(context[input['rule']](watermark)) %}
+            {% set rule = context.get(input['rule']) %}
+            {% if rule is none %}
+                {{ exceptions.raise_compiler_error(
+                    "change_inputs of " ~ this ~ ": no macro named '" ~ input['rule']
+                    ~ "' (rules live in macros/incremental/change_rules.sql)."
+                ) }}
+            {% endif %}
+            {% do queries.append(rule(watermark)) %}
         {% else %}
             {{ exceptions.raise_compiler_error(
                 "change_inputs of " ~ this ~ ": unknown entry " ~ input

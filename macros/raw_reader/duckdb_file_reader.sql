@@ -31,9 +31,8 @@
             {% do run_query(
                 "create or replace view " ~ target_view ~ " as " ~ empty_raw_table_sql(table)
             ) %}
-            {% do run_query(
-                "create or replace view " ~ raw_files_relation(table.name) ~ " as select"
-                ~ " cast(null as varchar) as _source_file, cast(null as timestamp) as _loaded_at"
+            {% do write_file_listing(table.name,
+                "select cast(null as varchar) as _source_file, cast(null as timestamp) as _loaded_at"
                 ~ " where 1 = 0"
             ) %}
         {% else %}
@@ -66,9 +65,9 @@
             {#- Each file's modification time is when its rows landed: incremental models
                 re-read only the files that landed since their watermark. -#}
             {% set files_view = raw_files_relation(table.name) %}
-            {% do run_query(
-                "create or replace view " ~ files_view ~ " as select filename as _source_file, "
-                ~ "cast(last_modified as timestamp) as _loaded_at from read_blob(" ~ file_list ~ ")"
+            {% do write_file_listing(table.name,
+                "select filename as _source_file, cast(last_modified as timestamp) as _loaded_at"
+                ~ " from read_blob(" ~ file_list ~ ")"
             ) %}
             {% set select_list = [] %}
             {% for column in table.columns if column.name != '_loaded_at' %}
@@ -130,7 +129,28 @@
 {% endmacro %}
 
 
-{#- The view listing the files of one raw table and when each landed (DuckDB reader only). -#}
+{#- Writes the listing of one raw table's files as a table, taken once at the start of
+    the run: every model of the run, at compile and at run time, sees the same landing
+    times (a view would read them live, and a file touched mid-run could make a model
+    compile incrementally and then materialize as a rebuild). -#}
+{% macro write_file_listing(table_name, listing_sql) %}
+    {#- The catalog is asked directly: adapter.get_relation would open a transaction that
+        nothing in a hook commits. -#}
+    {% set is_view = run_query(
+        "select count(*) from duckdb_views() where schema_name = "
+        ~ sql_string(project_var('raw_schema')) ~ " and view_name = "
+        ~ sql_string('_files_' ~ table_name)
+    ).rows[0][0] > 0 %}
+    {% if is_view %}
+        {% do run_query("drop view " ~ raw_files_relation(table_name)) %}
+    {% endif %}
+    {% do run_query(
+        "create or replace table " ~ raw_files_relation(table_name) ~ " as " ~ listing_sql
+    ) %}
+{% endmacro %}
+
+
+{#- The table listing the files of one raw table and when each landed (DuckDB reader only). -#}
 {% macro raw_files_relation(table_name) %}
     {{ return(adapter.quote(project_var('raw_schema')) ~ "." ~ adapter.quote("_files_" ~ table_name)) }}
 {% endmacro %}

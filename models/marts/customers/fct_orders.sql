@@ -14,7 +14,6 @@ select
     is_cancelled,
     is_refunded,
     counts_toward_spend,
-    is_customer_purchase,
     has_refund,
     currency,
     order_currency_amount,
@@ -25,5 +24,7 @@ select
     tax_amount,
     shipping_amount,
     reporting_currency,
-    refreshed_at
+    refreshed_at,
+    -- Added in 0.2: last, so readers that take columns by position are unaffected.
+    is_customer_purchase
 from {{ ref('int_orders') }}

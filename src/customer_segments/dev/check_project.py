@@ -6,6 +6,10 @@
   intermediate only.
 - Descriptions: every model, seed, snapshot, source table and macro of the project, and
   every macro argument, has one.
+- Changed keys: a model using the changed_keys incremental strategy has a string
+  `unique_key` and well-formed `change_inputs`, and depends on every model, raw table
+  and rule they name (a ref made only at run time would fail on the first incremental
+  run, not at parse).
 - Grain: every model has a `unique` or `unique_combination_of_columns` (or dbt_constraints
   `primary_key`) test, or a model or column `primary_key` constraint, or says in
   `meta: {grain_without_key: ...}` why its rows have no key.
@@ -134,6 +138,63 @@ def grain_violations(manifest: dict[str, Any]) -> list[str]:
     return sorted(violations)
 
 
+CHANGE_INPUT_KEYS = {
+    "raw_table": set(),
+    "refreshed_in": {"key", "via", "through"},
+    "held_where": set(),
+    "rule": {"rebuilt_with"},
+}
+
+
+def change_input_problems(entry: Any, depends_on: set[str], macros: set[str]) -> list[str]:
+    """What is wrong with one change_inputs entry, in words."""
+    kinds = [kind for kind in CHANGE_INPUT_KEYS if isinstance(entry, dict) and kind in entry]
+    if len(kinds) != 1:
+        return [f"entry {entry!r} needs exactly one of {', '.join(CHANGE_INPUT_KEYS)}"]
+    kind = kinds[0]
+    problems = [f"entry {entry!r}: unknown key {extra!r}"
+                for extra in sorted(set(entry) - {kind} - CHANGE_INPUT_KEYS[kind])]
+    if "through" in entry and ("key" not in entry or "via" in entry):
+        problems.append(f"entry {entry!r}: `through` needs `key` and excludes `via`")
+    models = [entry[name] for name in ("refreshed_in", "through") if name in entry]
+    rebuilt_with = entry.get("rebuilt_with", [])
+    if not isinstance(rebuilt_with, list):
+        problems.append(f"entry {entry!r}: `rebuilt_with` must be a list of model names")
+    else:
+        models += rebuilt_with
+    problems += [f"names model {name!r} but does not depend on it (add a ref or depends_on)"
+                 for name in models if f"model.{PROJECT}.{name}" not in depends_on]
+    if kind == "raw_table" and f"source.{PROJECT}.shop.{entry[kind]}" not in depends_on:
+        problems.append(
+            f"names raw table {entry[kind]!r} but does not read source shop.{entry[kind]}"
+        )
+    if kind == "rule" and entry[kind] not in macros:
+        problems.append(f"names rule {entry[kind]!r}, which is no macro of the project")
+    return problems
+
+
+def changed_keys_violations(manifest: dict[str, Any]) -> list[str]:
+    macros = {macro["name"] for macro in manifest["macros"].values()
+              if macro["package_name"] == PROJECT}
+    violations = []
+    for model in manifest["nodes"].values():
+        config = model.get("config") or {}
+        strategy = config.get("incremental_strategy")
+        if model["resource_type"] != "model" or strategy != "changed_keys":
+            continue
+        problems = ([] if isinstance(config.get("unique_key"), str)
+                    else ["unique_key must be one column"])
+        entries = config.get("change_inputs")
+        if not isinstance(entries, list) or not entries:
+            problems.append("change_inputs must be a non-empty list")
+        else:
+            depends_on = set(model["depends_on"]["nodes"])
+            for entry in entries:
+                problems += change_input_problems(entry, depends_on, macros)
+        violations += [f"{describe(model)}: {problem}" for problem in problems]
+    return sorted(violations)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check the project rules over a dbt manifest.")
     parser.add_argument("--manifest", type=Path, default=Path("target/manifest.json"))
@@ -143,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     manifest = json.loads(args.manifest.read_text())
     violations = layer_violations(manifest) + description_violations(manifest)
-    violations += grain_violations(manifest)
+    violations += changed_keys_violations(manifest) + grain_violations(manifest)
     for violation in violations:
         print(violation)
     print(f"{len(violations)} violation{'' if len(violations) == 1 else 's'} of the project rules.")
