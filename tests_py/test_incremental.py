@@ -179,13 +179,21 @@ def differences(incremental: Path, full: Path) -> list[str]:
     return found
 
 
-def test_incremental_runs_equal_full_refresh_after_every_batch(tmp_path: Path):
+BUILD = ["build", "--exclude-resource-type", "unit_test"]
+
+
+def sample_with_two_warehouses(tmp_path: Path) -> tuple[Path, Path, Path, dict[str, str]]:
+    """The sample landed in a raw folder, and the database files of an incrementally
+    built warehouse and of a fully refreshed one: (raw, incremental, full, vars)."""
     raw = tmp_path / "raw"
     land_sample(raw)
-    incremental = tmp_path / "incremental" / "warehouse.duckdb"
-    full = tmp_path / "full" / "warehouse.duckdb"
-    variables = {"raw_data_path": str(raw)}
-    build = ["build", "--exclude-resource-type", "unit_test"]
+    return (raw, tmp_path / "incremental" / "warehouse.duckdb",
+            tmp_path / "full" / "warehouse.duckdb", {"raw_data_path": str(raw)})
+
+
+def test_incremental_runs_equal_full_refresh_after_every_batch(tmp_path: Path):
+    raw, incremental, full, variables = sample_with_two_warehouses(tmp_path)
+    build = BUILD
     assert_built(run_dbt(build, incremental, variables))
     assert_built(run_dbt(build, full, variables))
 
@@ -297,12 +305,8 @@ def test_an_edited_raw_file_rebuilds_what_read_it(tmp_path: Path):
     version of an old one: the late order leaves every model and the old order's earlier
     version is back, exactly as a full refresh has it, though no key-by-key update could
     know those rows were gone."""
-    raw = tmp_path / "raw"
-    land_sample(raw)
-    incremental = tmp_path / "incremental" / "warehouse.duckdb"
-    full = tmp_path / "full" / "warehouse.duckdb"
-    variables = {"raw_data_path": str(raw)}
-    build = ["build", "--exclude-resource-type", "unit_test"]
+    raw, incremental, full, variables = sample_with_two_warehouses(tmp_path)
+    build = BUILD
     landed, tables = BATCHES[0]
     for table, rows in tables.items():
         land(raw, table, "001-batch", rows, FIRST_LANDING + landed)
