@@ -193,9 +193,8 @@ def sample_with_two_warehouses(tmp_path: Path) -> tuple[Path, Path, Path, dict[s
 
 def test_incremental_runs_equal_full_refresh_after_every_batch(tmp_path: Path):
     raw, incremental, full, variables = sample_with_two_warehouses(tmp_path)
-    build = BUILD
-    assert_built(run_dbt(build, incremental, variables))
-    assert_built(run_dbt(build, full, variables))
+    assert_built(run_dbt(BUILD, incremental, variables))
+    assert_built(run_dbt(BUILD, full, variables))
 
     for number, (landed_after, tables) in enumerate(BATCHES, start=1):
         for table, rows in tables.items():
@@ -203,8 +202,8 @@ def test_incremental_runs_equal_full_refresh_after_every_batch(tmp_path: Path):
         if number == len(BATCHES):
             landed_after, table, rows = LATE_FILE
             land(raw, table, f"{number:03d}-late", rows, FIRST_LANDING + landed_after)
-        assert_built(run_dbt(build, incremental, variables))
-        assert_built(run_dbt([*build, "--full-refresh"], full, variables))
+        assert_built(run_dbt(BUILD, incremental, variables))
+        assert_built(run_dbt([*BUILD, "--full-refresh"], full, variables))
         found = differences(incremental, full)
         assert not found, f"after batch {number}:\n" + "\n".join(found)
 
@@ -246,14 +245,13 @@ def test_daily_parquet_increment_equals_full_refresh(tmp_path: Path):
     incremental = tmp_path / "incremental" / "warehouse.duckdb"
     full = tmp_path / "full" / "warehouse.duckdb"
     variables = {"raw_data_path": str(raw), "incremental_lookback_days": 0}
-    build = ["build", "--exclude-resource-type", "unit_test"]
-    assert_built(run_dbt(build, incremental, variables))
-    assert_built(run_dbt(build, full, variables))
+    assert_built(run_dbt(BUILD, incremental, variables))
+    assert_built(run_dbt(BUILD, full, variables))
 
     appended = append_increment(raw, fraction=0.02)
     assert appended["orders"] > 0 and appended["order_items"] > 0 and appended["refunds"] > 0
-    assert_built(run_dbt(build, incremental, variables))
-    assert_built(run_dbt([*build, "--full-refresh"], full, variables))
+    assert_built(run_dbt(BUILD, incremental, variables))
+    assert_built(run_dbt([*BUILD, "--full-refresh"], full, variables))
     found = differences(incremental, full)
     assert not found, "\n".join(found)
 
@@ -274,8 +272,7 @@ def test_compiling_a_built_database_changes_nothing(tmp_path: Path):
     land_sample(raw)
     database = tmp_path / "warehouse" / "warehouse.duckdb"
     variables = {"raw_data_path": str(raw)}
-    build = ["build", "--exclude-resource-type", "unit_test"]
-    assert_built(run_dbt(build, database, variables))
+    assert_built(run_dbt(BUILD, database, variables))
     for table, rows in BATCHES[0][1].items():
         land(raw, table, "001-batch", rows, FIRST_LANDING + timedelta(days=5))
 
@@ -291,7 +288,7 @@ def test_compiling_a_built_database_changes_nothing(tmp_path: Path):
                 / "intermediate" / "int_orders.sql").read_text()
     assert '"int_orders__changed_keys"' in compiled  # the incremental SQL was compiled
 
-    assert_built(run_dbt(build, database, variables))
+    assert_built(run_dbt(BUILD, database, variables))
     assert DbtRun(True, "", database).query(
         "select count(*) from duckdb_tables() where table_name like '%changed_keys%'"
     ) == [(0,)]
@@ -306,18 +303,17 @@ def test_an_edited_raw_file_rebuilds_what_read_it(tmp_path: Path):
     version is back, exactly as a full refresh has it, though no key-by-key update could
     know those rows were gone."""
     raw, incremental, full, variables = sample_with_two_warehouses(tmp_path)
-    build = BUILD
     landed, tables = BATCHES[0]
     for table, rows in tables.items():
         land(raw, table, "001-batch", rows, FIRST_LANDING + landed)
     for database in (incremental, full):
-        assert_built(run_dbt(build, database, variables))
+        assert_built(run_dbt(BUILD, database, variables))
 
     removed = {"O900000002", "O000000032"}
     kept = [row for row in tables["orders"] if row["order_id"] not in removed]
     land(raw, "orders", "001-batch", kept, FIRST_LANDING + landed + timedelta(days=1))
-    assert_built(run_dbt(build, incremental, variables))
-    assert_built(run_dbt([*build, "--full-refresh"], full, variables))
+    assert_built(run_dbt(BUILD, incremental, variables))
+    assert_built(run_dbt([*BUILD, "--full-refresh"], full, variables))
     found = differences(incremental, full)
     assert not found, "\n".join(found)
     log = (incremental.parent / "target" / "logs" / "dbt.log").read_text()

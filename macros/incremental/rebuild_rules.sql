@@ -18,8 +18,9 @@
     - a raw file it read was since edited or removed (it holds rows whose landing time no
       current file has): rows of the old file must disappear, and no key knows them;
     - an input it reads changes of (`refreshed_in`, or a rule's `rebuilt_with`) was
-      rebuilt from scratch (or emptied) since the model last ran: it holds no row refreshed before then, so deleted keys cannot be told
-      apart. This is how a rebuild travels down the DAG.
+      rebuilt from scratch (or emptied) since the model last ran: it holds no row
+      refreshed before then, so deleted keys cannot be told apart. This is how a
+      rebuild travels down the DAG.
     Read-only queries; logs the reason. -#}
 {% macro change_inputs_were_rebuilt() %}
     {% if not execute %}{{ return(false) }}{% endif %}

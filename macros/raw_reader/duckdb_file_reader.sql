@@ -64,7 +64,7 @@
             {% endfor %}
             {#- Each file's modification time is when its rows landed: incremental models
                 re-read only the files that landed since their watermark. -#}
-            {% set files_view = raw_files_relation(table.name) %}
+            {% set file_listing = raw_files_relation(table.name) %}
             {% do write_file_listing(table.name,
                 "select filename as _source_file, cast(last_modified as timestamp) as _loaded_at"
                 ~ " from read_blob(" ~ file_list ~ ")"
@@ -99,7 +99,7 @@
             {% do run_query(
                 "create or replace view " ~ target_view ~ " as select "
                 ~ select_list | join(", ") ~ " from " ~ reader ~ " as raw_file"
-                ~ " inner join " ~ files_view ~ " as landed_file"
+                ~ " inner join " ~ file_listing ~ " as landed_file"
                 ~ " on raw_file.filename = landed_file._source_file"
             ) %}
         {% endif %}
