@@ -5,21 +5,60 @@
   dispatched "try cast" macros at the bottom; everything else is portable.
 -#}
 
-{#- Money with two decimals (half away from zero), NULL when not a number. -#}
-{% macro parse_money(expression) %}
-    {{ try_cast_text(clean_text(expression), 'decimal(18, 2)') }}
+{#- The text each parser accepts, the same on every engine (POSIX classes only, so the
+    patterns mean the same to DuckDB, PostgreSQL and Spark): a plain or scientific decimal
+    number; a whole number of at most 18 digits; an ISO-8601 date or timestamp, with
+    optional seconds, fraction, and a Z, UTC or numeric offset. What matches is then cast
+    by the engine, which still rejects values that do not exist (2024-02-30) or overflow. -#}
+{% macro number_text_pattern() %}{{ return('^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') }}{% endmacro %}
+{% macro integer_text_pattern() %}{{ return('^[+-]?[0-9]{1,18}$') }}{% endmacro %}
+{% macro timestamp_text_pattern() %}
+    {{ return('^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?'
+        ~ ' ?(Z|z|UTC|[+-][0-9]{2}(:?[0-9]{2})?)?$') }}
 {% endmacro %}
 
 
-{#- A whole number, NULL when not one. -#}
+{#- `text` when it matches `pattern` (a whole-string regular expression), else NULL. -#}
+{% macro text_matching(text, pattern) %}
+    (case when {{ matches_pattern(text, pattern) }} then {{ text }} end)
+{% endmacro %}
+
+{% macro matches_pattern(text, pattern) %}
+    {{ return(adapter.dispatch('matches_pattern', 'customer_segments')(text, pattern)) }}
+{% endmacro %}
+
+{% macro default__matches_pattern(text, pattern) %}
+    regexp_like({{ text }}, {{ sql_string(pattern) }})
+{% endmacro %}
+
+{% macro duckdb__matches_pattern(text, pattern) %}
+    regexp_full_match({{ text }}, {{ sql_string(pattern) }})
+{% endmacro %}
+
+{% macro postgres__matches_pattern(text, pattern) %}
+    ({{ text }} ~ {{ sql_string(pattern) }})
+{% endmacro %}
+
+{% macro spark__matches_pattern(text, pattern) %}
+    ({{ text }} rlike {{ sql_string(pattern) }})
+{% endmacro %}
+
+
+{#- Money with two decimals (half away from zero), NULL when not a number. -#}
+{% macro parse_money(expression) %}
+    {{ try_cast_text(text_matching(clean_text(expression), number_text_pattern()), 'decimal(18, 2)') }}
+{% endmacro %}
+
+
+{#- A whole number, NULL when not one ("1.5" is not a quantity of 2). -#}
 {% macro parse_integer(expression) %}
-    {{ try_cast_text(clean_text(expression), dbt.type_bigint()) }}
+    {{ try_cast_text(text_matching(clean_text(expression), integer_text_pattern()), dbt.type_bigint()) }}
 {% endmacro %}
 
 
 {#- An exchange rate: a decimal with enough places for rates like 0.00012345. -#}
 {% macro parse_rate(expression) %}
-    {{ try_cast_text(clean_text(expression), 'decimal(18, 8)') }}
+    {{ try_cast_text(text_matching(clean_text(expression), number_text_pattern()), 'decimal(18, 8)') }}
 {% endmacro %}
 
 
@@ -38,11 +77,12 @@
 {% endmacro %}
 
 
-{#- An ISO-8601 timestamp as a UTC timestamp without time zone. A value with an offset is
-    converted; a value without one is taken as UTC. -#}
+{#- An ISO-8601 timestamp (timestamp_text_pattern) as a UTC timestamp without time zone. A
+    value with an offset is converted; a value without one is taken as UTC. Fractions
+    beyond microseconds are cut, not rounded, on every engine. -#}
 {% macro parse_timestamp_utc(expression) %}
     {{ return(adapter.dispatch('parse_timestamp_utc', 'customer_segments')(
-        clean_text(expression)
+        text_matching(clean_text(expression), timestamp_text_pattern())
     )) }}
 {% endmacro %}
 
@@ -56,10 +96,10 @@
 {% endmacro %}
 
 {% macro postgres__parse_timestamp_utc(text) %}
-    (case
-        when {{ text }} ~ '^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$'
-            then {{ text }}::timestamptz at time zone 'UTC'
-    end)
+    {#- PostgreSQL rounds a seventh fractional digit: cut to six first, as DuckDB does. -#}
+    ({{ target.schema }}.try_cast_timestamptz(
+        regexp_replace({{ text }}, '([.][0-9]{6})[0-9]+', '\1')
+    ) at time zone 'UTC')
 {% endmacro %}
 
 
@@ -73,9 +113,39 @@
 {% endmacro %}
 
 {% macro postgres__try_cast_text(text, type) %}
-    {#- PostgreSQL has no try_cast: accept plain decimal numbers only. -#}
-    (case
-        when {{ text }} ~ '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$'
-            then cast({{ text }} as {{ type }})
-    end)
+    {#- PostgreSQL has no try_cast: functions that catch the cast's error
+        (create_engine_functions, on-run-start). -#}
+    cast({{ target.schema }}.{{ postgres_try_cast_function(type) }}({{ text }}) as {{ type }})
+{% endmacro %}
+
+
+{#- The name of the PostgreSQL function casting text to `type`. -#}
+{% macro postgres_try_cast_function(type) %}
+    {{ return('try_cast_' ~ modules.re.sub('[^a-z0-9]+', '_', type | lower) | trim('_')) }}
+{% endmacro %}
+
+
+{#- Engine functions the models call: PostgreSQL's try-casts (a cast that returns NULL
+    where the plain cast raises; text without an offset is read as UTC whatever the
+    session's time zone). Run on-run-start; a no-op elsewhere. -#}
+{% macro create_engine_functions() %}
+    {% if execute and flags.WHICH not in ['compile', 'generate', 'list', 'ls', 'parse'] %}
+        {% do adapter.dispatch('create_engine_functions', 'customer_segments')() %}
+    {% endif %}
+    select 1 as engine_functions_created
+{% endmacro %}
+
+{% macro default__create_engine_functions() %}{% endmacro %}
+
+{% macro postgres__create_engine_functions() %}
+    {% do run_query("create schema if not exists " ~ target.schema) %}
+    {% for type in ['decimal(18, 2)', 'decimal(18, 8)', dbt.type_bigint(), 'timestamptz'] %}
+        {% do run_query(
+            "create or replace function " ~ target.schema ~ "." ~ postgres_try_cast_function(type)
+            ~ "(value text) returns " ~ type ~ " language plpgsql stable parallel safe"
+            ~ " set timezone = 'UTC' as $$"
+            ~ " begin return cast(value as " ~ type ~ ");"
+            ~ " exception when others then return null; end $$"
+        ) %}
+    {% endfor %}
 {% endmacro %}

@@ -9,23 +9,29 @@
         {%- for column in raw_columns %}
             {{ column }} as raw_{{ column }},
         {%- endfor %}
-        {{ raw_extra_fields_column() }} as _extra_fields,
+        {{ raw_extra_fields_column(table_name) }} as _extra_fields,
         _loaded_at
     from {{ source('shop', table_name) }}
 {% endmacro %}
 
 
-{#- Only the DuckDB file reader sees rows longer than their header; tables you load
-    yourself have no such rows. -#}
-{% macro raw_extra_fields_column() %}
-    {{ return(adapter.dispatch('raw_extra_fields_column', 'customer_segments')()) }}
+{#- The DuckDB file reader (and `customer-segments load-raw`, which uses it) keeps a CSV
+    row's values beyond its header in `_extra_fields`; a table you load yourself may have
+    no such column, and then no such rows. -#}
+{% macro raw_extra_fields_column(table_name) %}
+    {{ return(adapter.dispatch('raw_extra_fields_column', 'customer_segments')(table_name)) }}
 {% endmacro %}
 
-{% macro default__raw_extra_fields_column() %}
-    cast(null as {{ dbt.type_string() }})
+{% macro default__raw_extra_fields_column(table_name) %}
+    {% if execute %}
+        {% set loaded_columns = adapter.get_columns_in_relation(source('shop', table_name))
+            | map(attribute='name') | map('lower') | list %}
+        {% if '_extra_fields' in loaded_columns %}{{ return('_extra_fields') }}{% endif %}
+    {% endif %}
+    {{ return('cast(null as ' ~ dbt.type_string() ~ ')') }}
 {% endmacro %}
 
-{% macro duckdb__raw_extra_fields_column() %}
+{% macro duckdb__raw_extra_fields_column(table_name) %}
     _extra_fields
 {% endmacro %}
 

@@ -29,6 +29,12 @@ OPERATIONS = {
                               "write one segment's members to CSV, for a campaign tool"),
     "validate": Command("customer_segments.ops.validate_marts",
                         "Great Expectations checks on the published marts"),
+    "build": Command("customer_segments.ops.build",
+                     "dbt build on any engine, the CLV fit included"),
+    "fit-clv": Command("customer_segments.ops.fit_clv",
+                       "fit CLV outside dbt (PostgreSQL, Spark) and land it for dbt"),
+    "load-raw": Command("customer_segments.ops.load_raw",
+                        "copy a raw folder into the raw schema of any target"),
 }
 # Sample data, benchmarks and checks, for developers of the project.
 DEVELOPER_TOOLS = {
@@ -42,6 +48,8 @@ DEVELOPER_TOOLS = {
                          "time the BG/NBD fit against the lifetimes package"),
     "check-project": Command("customer_segments.dev.check_project",
                              "check the project's own conventions"),
+    "engine": Command("customer_segments.dev.engines",
+                      "start a throwaway PostgreSQL or Spark cluster on 127.0.0.1"),
 }
 COMMANDS = {**OPERATIONS, **DEVELOPER_TOOLS}
 

@@ -107,8 +107,8 @@ final as (
         status,
         currency,
         amount,
-        coalesce(tax, 0) as tax,
-        coalesce(shipping, 0) as shipping,
+        cast(coalesce(tax, 0) as decimal(18, 2)) as tax,
+        cast(coalesce(shipping, 0) as decimal(18, 2)) as shipping,
         exchange_rate_to_reporting,
         updated_at,
         case

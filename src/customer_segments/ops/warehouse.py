@@ -1,0 +1,203 @@
+"""The project's own commands reach the warehouse through the dbt profile, so a command
+and `dbt build` always talk to the same database: `connect(target)` renders
+`profiles.yml` exactly as dbt does (env vars included) and opens that target.
+
+A `Warehouse` can read a query into pandas and replace a table with a pandas frame; that
+is all the loader and the CLV fit need, on DuckDB, PostgreSQL and Spark alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from customer_segments.ops.dbt_invoke import PROJECT_DIR
+
+PROFILE_NAME = "customer_segments"
+
+
+def profile_credentials(target: str | None = None) -> Any:
+    """The rendered credentials of `target` (default: DBT_TARGET, else the profile's)."""
+    from argparse import Namespace
+
+    from dbt.config.profile import Profile, read_profile
+    from dbt.config.renderer import ProfileRenderer
+    from dbt.flags import set_from_args
+    from dbt_common.context import set_invocation_context
+
+    set_from_args(Namespace(), None)
+    set_invocation_context(dict(os.environ))
+    profiles_dir = os.environ.get("DBT_PROFILES_DIR", str(PROJECT_DIR))
+    profile = Profile.from_raw_profiles(read_profile(profiles_dir), PROFILE_NAME,
+                                        ProfileRenderer({}), target_override=target)
+    return profile.credentials
+
+
+class Warehouse:
+    """One open connection to one target."""
+
+    engine: str
+
+    def query(self, sql: str) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def execute(self, sql: str) -> None:
+        raise NotImplementedError
+
+    def replace_table(self, schema: str, table: str, frame: pd.DataFrame,
+                      column_types: dict[str, str]) -> None:
+        """Create (or replace) `schema.table` with `frame`'s rows; `column_types` maps
+        every column, in order, to its SQL type."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def quote(self, identifier: str) -> str:
+        return '"' + identifier.replace('"', '""') + '"'
+
+
+class DuckDBWarehouse(Warehouse):
+    engine = "duckdb"
+
+    def __init__(self, path: str, settings: dict[str, Any]) -> None:
+        import duckdb
+
+        self.connection = duckdb.connect(path, config={key: str(value)
+                                                       for key, value in settings.items()})
+
+    def query(self, sql: str) -> pd.DataFrame:
+        return self.connection.execute(sql).df()
+
+    def execute(self, sql: str) -> None:
+        self.connection.execute(sql)
+
+    def replace_table(self, schema: str, table: str, frame: pd.DataFrame,
+                      column_types: dict[str, str]) -> None:
+        relation = f"{self.quote(schema)}.{self.quote(table)}"
+        casts = ", ".join(f"cast({self.quote(name)} as {sql_type}) as {self.quote(name)}"
+                          for name, sql_type in column_types.items())
+        self.connection.execute(f"create schema if not exists {self.quote(schema)}")
+        self.connection.register("incoming_frame", frame)
+        self.connection.execute(
+            f"create or replace table {relation} as select {casts} from incoming_frame")
+        self.connection.unregister("incoming_frame")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class PostgresWarehouse(Warehouse):
+    engine = "postgres"
+
+    def __init__(self, credentials: Any) -> None:
+        import psycopg2
+
+        self.connection = psycopg2.connect(
+            host=credentials.host, port=credentials.port, user=credentials.user,
+            password=credentials.password, dbname=credentials.database,
+            connect_timeout=credentials.connect_timeout, options="-c timezone=UTC")
+
+    def query(self, sql: str) -> pd.DataFrame:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+            names = [column[0] for column in cursor.description]
+            return pd.DataFrame(cursor.fetchall(), columns=names)
+
+    def execute(self, sql: str) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+        self.connection.commit()
+
+    def replace_table(self, schema: str, table: str, frame: pd.DataFrame,
+                      column_types: dict[str, str]) -> None:
+        relation = f"{self.quote(schema)}.{self.quote(table)}"
+        columns = ", ".join(f"{self.quote(name)} {sql_type}"
+                            for name, sql_type in column_types.items())
+        buffer = io.StringIO()
+        for row in frame[list(column_types)].itertuples(index=False, name=None):
+            buffer.write("\t".join(_copy_text(value) for value in row))
+            buffer.write("\n")
+        buffer.seek(0)
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"create schema if not exists {self.quote(schema)}")
+            cursor.execute(f"drop table if exists {relation} cascade")
+            cursor.execute(f"create table {relation} ({columns})")
+            cursor.copy_expert(f"copy {relation} from stdin", buffer)
+        self.connection.commit()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One field of COPY's text format: NULL is \\N, so an empty string stays empty."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "\\N"
+    return str(value).translate(_COPY_ESCAPES)
+
+
+class SparkWarehouse(Warehouse):
+    engine = "spark"
+
+    def __init__(self, credentials: Any) -> None:
+        from pyspark.sql import SparkSession
+
+        builder = SparkSession.builder.enableHiveSupport()
+        for key, value in (credentials.server_side_parameters or {}).items():
+            builder = builder.config(key, value)
+        self.session = builder.getOrCreate()
+
+    def quote(self, identifier: str) -> str:
+        return "`" + identifier.replace("`", "``") + "`"
+
+    def query(self, sql: str) -> pd.DataFrame:
+        return self.session.sql(sql).toPandas()
+
+    def execute(self, sql: str) -> None:
+        self.session.sql(sql)
+
+    def replace_table(self, schema: str, table: str, frame: pd.DataFrame,
+                      column_types: dict[str, str]) -> None:
+        relation = f"{self.quote(schema)}.{self.quote(table)}"
+        schema_ddl = ", ".join(f"{self.quote(name)} {sql_type}"
+                               for name, sql_type in column_types.items())
+        self.session.sql(f"create database if not exists {self.quote(schema)}")
+        rows = frame[list(column_types)].astype(object).where(frame.notna(), None)
+        data = self.session.createDataFrame(rows.values.tolist(), schema=schema_ddl)
+        self.session.sql(f"drop table if exists {relation}")
+        data.write.format("parquet").saveAsTable(f"{schema}.{table}")
+
+    def close(self) -> None:
+        """The session belongs to the process (dbt-spark reuses it): left running."""
+
+
+def connect(target: str | None = None) -> Warehouse:
+    credentials = profile_credentials(target)
+    if credentials.type == "duckdb":
+        path = str(Path(credentials.path))
+        return DuckDBWarehouse(path, dict(credentials.settings or {}))
+    if credentials.type == "postgres":
+        return PostgresWarehouse(credentials)
+    if credentials.type == "spark":
+        return SparkWarehouse(credentials)
+    raise ValueError(f"target type {credentials.type!r} is not supported by the project's "
+                     "commands (duckdb, postgres, spark)")
+
+
+@contextlib.contextmanager
+def connected(target: str | None = None) -> Iterator[Warehouse]:
+    warehouse = connect(target)
+    try:
+        yield warehouse
+    finally:
+        warehouse.close()
