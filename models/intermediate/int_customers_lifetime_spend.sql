@@ -80,7 +80,8 @@ final as (
         -- The population N that Top Customers, value tiers and spend ranks are taken of.
         net_lifetime_spend > 0 as is_in_spend_population,
         cast(case
-            when completed_order_count > 0 then net_lifetime_spend / completed_order_count
+            when completed_order_count > 0
+                then {{ money_divided_by_count('net_lifetime_spend', 'completed_order_count') }}
         end as decimal(18, 2)) as average_order_value,
         -- A customer younger than a year is not extrapolated to a full year.
         cast(

@@ -42,6 +42,7 @@ segment_metrics as (
         segment_name,
         customer_count,
         net_revenue,
+        completed_order_count,
         net_revenue / nullif(customer_count, 0) as average_net_lifetime_spend,
         net_revenue / nullif(completed_order_count, 0) as average_order_value,
         completed_order_count * 1.0 / nullif(customer_count, 0) as orders_per_customer,
@@ -71,9 +72,12 @@ final as (
             segment_metrics.net_revenue * 1.0 / nullif(everyone.net_revenue, 0)
             as {{ type_double() }}
         ) as share_of_revenue,
-        cast(segment_metrics.average_net_lifetime_spend as decimal(18, 2))
+        {{ money_divided_by_count(
+            'segment_metrics.net_revenue', 'nullif(segment_metrics.customer_count, 0)') }}
             as average_net_lifetime_spend,
-        cast(segment_metrics.average_order_value as decimal(18, 2)) as average_order_value,
+        {{ money_divided_by_count(
+            'segment_metrics.net_revenue', 'nullif(segment_metrics.completed_order_count, 0)') }}
+            as average_order_value,
         cast(segment_metrics.orders_per_customer as {{ type_double() }}) as orders_per_customer,
         cast(segment_metrics.median_days_since_last_order as {{ type_double() }})
             as median_days_since_last_order,

@@ -47,6 +47,11 @@ class Warehouse:
     def query(self, sql: str) -> pd.DataFrame:
         raise NotImplementedError
 
+    def rows(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows as the driver returns them (dates as dates, decimals as
+        Decimal), for exact comparisons."""
+        raise NotImplementedError
+
     def execute(self, sql: str) -> None:
         raise NotImplementedError
 
@@ -69,11 +74,19 @@ class DuckDBWarehouse(Warehouse):
     def __init__(self, path: str, settings: dict[str, Any]) -> None:
         import duckdb
 
-        self.connection = duckdb.connect(path, config={key: str(value)
-                                                       for key, value in settings.items()})
+        self.connection = duckdb.connect(path)
+        for key, value in settings.items():
+            # TimeZone needs the icu extension, which a plain connection loads on request.
+            if key.lower() == "timezone":
+                self.connection.execute("load icu")
+            self.connection.execute(f"set {key} = '{value}'")
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.connection.execute(sql).df()
+
+    def rows(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        cursor = self.connection.execute(sql)
+        return [column[0] for column in cursor.description], cursor.fetchall()
 
     def execute(self, sql: str) -> None:
         self.connection.execute(sql)
@@ -105,10 +118,13 @@ class PostgresWarehouse(Warehouse):
             connect_timeout=credentials.connect_timeout, options="-c timezone=UTC")
 
     def query(self, sql: str) -> pd.DataFrame:
+        names, rows = self.rows(sql)
+        return pd.DataFrame(rows, columns=names)
+
+    def rows(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         with self.connection.cursor() as cursor:
             cursor.execute(sql)
-            names = [column[0] for column in cursor.description]
-            return pd.DataFrame(cursor.fetchall(), columns=names)
+            return [column[0] for column in cursor.description], cursor.fetchall()
 
     def execute(self, sql: str) -> None:
         with self.connection.cursor() as cursor:
@@ -162,6 +178,10 @@ class SparkWarehouse(Warehouse):
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.session.sql(sql).toPandas()
+
+    def rows(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        result = self.session.sql(sql)
+        return list(result.columns), [tuple(row) for row in result.collect()]
 
     def execute(self, sql: str) -> None:
         self.session.sql(sql)
