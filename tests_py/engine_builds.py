@@ -62,15 +62,27 @@ class EngineBuild:
     def target_path(self) -> Path:
         return self.workdir / "target"
 
-    def build(self, raw_folder: Path, **variables: Any) -> None:
+    def build(self, raw_folder: Path, dbt_args: list[str] | None = None,
+              **variables: Any) -> None:
         """Load (where the engine needs it) and build; raises with dbt's messages."""
         with environment(self.env):
             if self.engine != "duckdb":
                 load_raw(raw_folder, target=None)
             variables = {"raw_data_path": str(raw_folder), **variables}
-            result = build(None, ["--vars", json.dumps(variables)], self.target_path)
+            result = build(None, ["--vars", json.dumps(variables), *(dbt_args or [])],
+                           self.target_path)
             release_duckdb_file()
         assert result.success, f"{self.engine} build failed:\n{result.messages}"
+
+    def stop(self) -> None:
+        """Spark: the session lives in this process (dbt-spark's session method); stop it
+        before its cluster goes."""
+        if self.engine == "spark":
+            from pyspark import SparkContext
+
+            context = SparkContext._active_spark_context
+            if context is not None:
+                context.stop()
 
     def public_relations(self) -> list[tuple[str, str]]:
         """(schema, table) of every published table, from the last build's manifest."""

@@ -162,17 +162,6 @@ def test_fit_functions_reject_nonsense():
         clv.fit_bgnbd([1] * 30, [6] * 30, [5] * 30)  # last purchase after the end
 
 
-def load_fits_model():
-    """The int_clv_fits Python model as a module (dbt loads it from the models folder)."""
-    import importlib.util
-
-    path = Path(__file__).parents[1] / "models" / "intermediate" / "clv" / "int_clv_fits.py"
-    spec = importlib.util.spec_from_file_location("int_clv_fits", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def cdnow_calibration_summary(as_of: str = "1997-09-30") -> pd.DataFrame:
     from customer_segments.dev.bench_clv_fit import cdnow_calibration_summary as summarise
 
@@ -180,14 +169,15 @@ def cdnow_calibration_summary(as_of: str = "1997-09-30") -> pd.DataFrame:
 
 
 def test_a_fit_that_cannot_be_trusted_says_why_instead_of_predicting(monkeypatch):
-    fits = load_fits_model()
+    from customer_segments.clv import tables as fits
+
     summary = cdnow_calibration_summary()
     assert fits.fit_one("prediction", summary, "week", 10**6)["fit_status"] == "fitted"
 
     def heavy_tailed_spend(x, m):
         return clv.GammaGammaParameters(2.0, 0.8, 10.0, -1.0, True)
 
-    monkeypatch.setattr(fits.clv, "fit_gamma_gamma", heavy_tailed_spend)
+    monkeypatch.setattr(fits, "fit_gamma_gamma", heavy_tailed_spend)
     row = fits.fit_one("prediction", summary, "week", 10**6)
     assert (row["fit_status"], row["fit_status_reason"]) == (
         "unreliable", "Gamma-Gamma q = 0.8 <= 1: the population's mean spend per transaction "
@@ -196,7 +186,7 @@ def test_a_fit_that_cannot_be_trusted_says_why_instead_of_predicting(monkeypatch
     def broken(x, m):
         raise FloatingPointError("overflow in exp")
 
-    monkeypatch.setattr(fits.clv, "fit_gamma_gamma", broken)
+    monkeypatch.setattr(fits, "fit_gamma_gamma", broken)
     row = fits.fit_one("prediction", summary, "week", 10**6)
     assert (row["fit_status"], row["fit_status_reason"]) == (
         "failed", "the fit raised FloatingPointError: overflow in exp")

@@ -47,12 +47,52 @@
     of the run. History only ever holds times up to the newest as-of date, so any later
     time was written by this run: move it to this run's as-of time. -#}
 {% macro stamp_deletions_with_as_of(history, memberships) %}
+    {{ return(adapter.dispatch('stamp_deletions_with_as_of', 'customer_segments')(
+        history, memberships)) }}
+{% endmacro %}
+
+{% macro default__stamp_deletions_with_as_of(history, memberships) %}
     {% set as_of = "(select max(as_of_at) from " ~ memberships ~ ")" %}
-    {% for column in ['dbt_valid_from', 'dbt_valid_to', 'dbt_updated_at'] %}
+    {% for column in stamped_history_columns() %}
         update {{ history }}
         set {{ column }} = {{ as_of }}
         where {{ column }} > {{ as_of }};
     {% endfor %}
+{% endmacro %}
+
+{#- Spark's Parquet tables have no UPDATE: the snapshot is rewritten (as its
+    materialization does, spark_snapshot.sql) when some time is later than the as-of. -#}
+{% macro spark__stamp_deletions_with_as_of(history, memberships) %}
+    {% if execute %}
+        {% set as_of = run_query("select max(as_of_at) from " ~ memberships).rows[0][0] %}
+        {% set as_of_literal = "cast('" ~ as_of ~ "' as timestamp)" %}
+        {% set later = [] %}
+        {% for column in stamped_history_columns() %}
+            {% do later.append(column ~ " > " ~ as_of_literal) %}
+        {% endfor %}
+        {% if as_of is not none and run_query(
+            "select count(*) from " ~ history ~ " where " ~ later | join(" or ")
+        ).rows[0][0] > 0 %}
+            {% set rewrite = snapshot_rewrite_relation(history) %}
+            {% set select_list = [] %}
+            {% for column in adapter.get_columns_in_relation(history) | map(attribute='name') %}
+                {% do select_list.append(
+                    ("case when " ~ column ~ " > " ~ as_of_literal ~ " then " ~ as_of_literal
+                     ~ " else " ~ column ~ " end as " ~ column)
+                    if column in stamped_history_columns() else column) %}
+            {% endfor %}
+            {% do run_query("drop table if exists " ~ rewrite) %}
+            {% do run_query("create table " ~ rewrite ~ " using parquet as select "
+                ~ select_list | join(", ") ~ " from " ~ history) %}
+            {% do run_query("insert overwrite table " ~ history ~ " select * from " ~ rewrite) %}
+            {% do run_query("drop table " ~ rewrite) %}
+        {% endif %}
+    {% endif %}
+    select 1 as deletions_stamped
+{% endmacro %}
+
+{% macro stamped_history_columns() %}
+    {{ return(['dbt_valid_from', 'dbt_valid_to', 'dbt_updated_at']) }}
 {% endmacro %}
 
 

@@ -122,6 +122,12 @@
     create or replace temporary table {{ relation }} as {{ sql }}
 {% endmacro %}
 
+{#- Spark has no temporary tables; a session's temporary view is read only by the one
+    statement that rewrites the model (spark_changed_keys.sql). -#}
+{% macro spark__create_temporary_table_as(relation, sql) %}
+    create or replace temporary view {{ relation }} as {{ sql }}
+{% endmacro %}
+
 
 {#- The raw table this model reads new rows of (its `raw_table` change input), or none. -#}
 {% macro reads_raw_table() %}

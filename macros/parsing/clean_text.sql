@@ -38,3 +38,8 @@
 {% macro duckdb__trim_whitespace(expression) %}
     regexp_replace({{ expression }}, '^[\s\p{Z}\x{FEFF}]+|[\s\p{Z}\x{FEFF}]+$', '', 'g')
 {% endmacro %}
+
+{#- Java's regular expressions; a Spark SQL string literal unescapes backslashes once. -#}
+{% macro spark__trim_whitespace(expression) %}
+    regexp_replace({{ expression }}, '^[\\s\\p{Z}\\x{FEFF}]+|[\\s\\p{Z}\\x{FEFF}]+$', '')
+{% endmacro %}

@@ -103,6 +103,13 @@
 {% endmacro %}
 
 
+{% macro spark__parse_timestamp_utc(text) %}
+    {#- The session time zone (UTC in profiles.yml) applies to values without an offset;
+        Spark reads at most six fractional digits. -#}
+    try_cast(regexp_replace({{ text }}, '([.][0-9]{6})[0-9]+', '$1') as timestamp)
+{% endmacro %}
+
+
 {#- cast(text as type), NULL instead of an error when the text does not fit the type. -#}
 {% macro try_cast_text(text, type) %}
     {{ return(adapter.dispatch('try_cast_text', 'customer_segments')(text, type)) }}

@@ -96,9 +96,9 @@ final as (
             as expected_transactions_short_window,
         cast(clv_predictions.expected_transactions_long_window as {{ type_double() }})
             as expected_transactions_long_window,
-        cast(clv_predictions.expected_average_order_value as decimal(18, 2))
+        {{ double_to_cents('clv_predictions.expected_average_order_value') }}
             as expected_average_order_value,
-        cast(clv_predictions.predicted_clv as decimal(18, 2)) as predicted_clv,
+        {{ double_to_cents('clv_predictions.predicted_clv') }} as predicted_clv,
         cast(clv_predictions.predicted_value_decile as integer) as predicted_value_decile,
         cast(coalesce(clv_predictions.clv_status, 'no_completed_order') as {{ dbt.type_string() }})
             as clv_status,

@@ -84,17 +84,16 @@ final as (
                 then {{ money_divided_by_count('net_lifetime_spend', 'completed_order_count') }}
         end as decimal(18, 2)) as average_order_value,
         -- A customer younger than a year is not extrapolated to a full year.
-        cast(
-            completed_order_count * 365.25
-            / (case when tenure_days > 365.25 then tenure_days else 365.25 end)
-            as {{ type_double() }}
-        ) as orders_per_year_of_tenure,
+        {{ ratio(
+            'completed_order_count * 365.25',
+            'case when tenure_days > 365.25 then tenure_days else 365.25 end') }}
+            as orders_per_year_of_tenure,
         cast(days_since_last_order as integer) as days_since_last_order,
         cast(tenure_days as integer) as tenure_days,
-        cast(case
+        case
             when completed_order_count > 1
-                then days_first_to_last_order * 1.0 / (completed_order_count - 1)
-        end as {{ type_double() }}) as average_days_between_orders,
+                then {{ ratio('days_first_to_last_order', 'completed_order_count - 1') }}
+        end as average_days_between_orders,
         as_of_date,
         reporting_currency
     from joined

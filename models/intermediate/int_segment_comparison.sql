@@ -43,12 +43,11 @@ segment_metrics as (
         customer_count,
         net_revenue,
         completed_order_count,
-        net_revenue / nullif(customer_count, 0) as average_net_lifetime_spend,
-        net_revenue / nullif(completed_order_count, 0) as average_order_value,
-        completed_order_count * 1.0 / nullif(customer_count, 0) as orders_per_customer,
+        {{ ratio('net_revenue', 'customer_count') }} as average_net_lifetime_spend,
+        {{ ratio('net_revenue', 'completed_order_count') }} as average_order_value,
+        {{ ratio('completed_order_count', 'customer_count') }} as orders_per_customer,
         median_days_since_last_order,
-        repeat_customer_count * 1.0 / nullif(purchasing_customer_count, 0)
-            as repeat_purchase_rate,
+        {{ ratio('repeat_customer_count', 'purchasing_customer_count') }} as repeat_purchase_rate,
         average_tenure_days
     from segment_totals
 ),
@@ -63,15 +62,10 @@ final as (
         segment_metrics.segment_family,
         segment_metrics.segment_name,
         cast(segment_metrics.customer_count as bigint) as customer_count,
-        cast(
-            segment_metrics.customer_count * 1.0 / nullif(everyone.customer_count, 0)
-            as {{ type_double() }}
-        ) as share_of_customers,
+        {{ ratio('segment_metrics.customer_count', 'everyone.customer_count') }}
+            as share_of_customers,
         cast(segment_metrics.net_revenue as decimal(18, 2)) as net_revenue,
-        cast(
-            segment_metrics.net_revenue * 1.0 / nullif(everyone.net_revenue, 0)
-            as {{ type_double() }}
-        ) as share_of_revenue,
+        {{ ratio('segment_metrics.net_revenue', 'everyone.net_revenue') }} as share_of_revenue,
         {{ money_divided_by_count(
             'segment_metrics.net_revenue', 'nullif(segment_metrics.customer_count, 0)') }}
             as average_net_lifetime_spend,
@@ -85,10 +79,9 @@ final as (
             as repeat_purchase_rate,
         cast(segment_metrics.average_tenure_days as {{ type_double() }}) as average_tenure_days,
         {%- for metric in indexed_metrics %}
-            cast(
-                100.0 * segment_metrics.{{ metric }} / nullif(everyone.{{ metric }}, 0)
-                as decimal(18, 2)
-            ) as {{ metric }}_index,
+            {{ double_to_cents(
+                '100 * ' ~ ratio('segment_metrics.' ~ metric, 'everyone.' ~ metric)) }}
+                as {{ metric }}_index,
         {%- endfor %}
         reporting_period.as_of_date
     from segment_metrics

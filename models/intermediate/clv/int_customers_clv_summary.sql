@@ -89,14 +89,11 @@ final as (
         calibration.calibration_end_date,
         calibration.customer_id,
         cast(calibration.repeat_transactions as bigint) as repeat_transactions,
-        cast(
-            {{ dbt.datediff('first_purchase_date', 'last_purchase_date', 'day') }}
-            / {{ days_per_unit }} as {{ type_double() }}
-        ) as time_to_last_purchase,
-        cast(
-            {{ dbt.datediff('first_purchase_date', 'calibration.calibration_end_date', 'day') }}
-            / {{ days_per_unit }} as {{ type_double() }}
-        ) as observation_time,
+        {{ ratio(dbt.datediff('first_purchase_date', 'last_purchase_date', 'day'), days_per_unit) }}
+            as time_to_last_purchase,
+        {{ ratio(
+            dbt.datediff('first_purchase_date', 'calibration.calibration_end_date', 'day'),
+            days_per_unit) }} as observation_time,
         cast(calibration.mean_repeat_value as {{ type_double() }}) as mean_repeat_value,
         cast(coalesce(holdout_purchases.holdout_transactions, 0) as bigint)
             as holdout_transactions

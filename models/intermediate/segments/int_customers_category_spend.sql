@@ -71,10 +71,8 @@ final as (
         customer_id,
         category,
         cast(category_spend as decimal(18, 2)) as category_spend,
-        cast(
-            category_spend / nullif(sum(category_spend) over (partition by customer_id), 0)
-            as {{ type_double() }}
-        ) as category_share,
+        {{ ratio('category_spend', 'sum(category_spend) over (partition by customer_id)') }}
+            as category_share,
         row_number() over (
             partition by customer_id order by category_spend desc, category asc
         ) as category_rank,

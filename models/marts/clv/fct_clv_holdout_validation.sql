@@ -46,10 +46,8 @@ final as (
         cast(by_segment.customers as bigint) as customers,
         cast(by_segment.expected_transactions as {{ type_double() }}) as expected_transactions,
         cast(by_segment.actual_transactions as {{ type_double() }}) as actual_transactions,
-        cast(
-            by_segment.expected_transactions / nullif(by_segment.actual_transactions, 0)
-            as {{ type_double() }}
-        ) as expected_to_actual_ratio,
+        {{ ratio('by_segment.expected_transactions', 'by_segment.actual_transactions') }}
+            as expected_to_actual_ratio,
         cast(by_segment.mean_absolute_error as {{ type_double() }}) as mean_absolute_error
     from by_segment
     cross join fits

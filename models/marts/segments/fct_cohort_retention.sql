@@ -72,19 +72,16 @@ final as (
         cast(cohort_months.months_since_first_order as integer) as months_since_first_order,
         cast(cohort_months.cohort_customers as bigint) as cohort_customers,
         cast(coalesce(activity.active_customers, 0) as bigint) as active_customers,
-        cast(
-            coalesce(activity.active_customers, 0) * 1.0 / cohort_months.cohort_customers
-            as {{ type_double() }}
-        ) as retention_rate,
+        {{ ratio('coalesce(activity.active_customers, 0)', 'cohort_months.cohort_customers') }}
+            as retention_rate,
         cast(coalesce(activity.net_revenue, 0) as decimal(18, 2)) as net_revenue,
-        cast(
-            sum(coalesce(activity.net_revenue, 0)) over (
-                partition by cohort_months.cohort_month
-                order by cohort_months.months_since_first_order asc
-                rows between unbounded preceding and current row
-            ) / cohort_months.cohort_customers
-            as decimal(18, 2)
-        ) as cumulative_net_revenue_per_customer
+        {{ money_divided_by_count(
+            'sum(coalesce(activity.net_revenue, 0)) over ('
+            ~ ' partition by cohort_months.cohort_month'
+            ~ ' order by cohort_months.months_since_first_order asc'
+            ~ ' rows between unbounded preceding and current row)',
+            'cohort_months.cohort_customers') }}
+            as cumulative_net_revenue_per_customer
     from cohort_months
     left join activity
         on

@@ -28,9 +28,10 @@ segment_category as (
 with_share as (
     select
         *,
-        category_spend / nullif(
-            sum(category_spend) over (partition by segment_family, segment_name), 0
-        ) as category_share
+        {{ ratio(
+            'category_spend',
+            'sum(category_spend) over (partition by segment_family, segment_name)') }}
+            as category_share
     from segment_category
 ),
 
@@ -50,10 +51,9 @@ final as (
         cast(with_share.buying_customers as bigint) as buying_customers,
         cast(with_share.category_spend as decimal(18, 2)) as category_spend,
         cast(with_share.category_share as {{ type_double() }}) as category_share,
-        cast(
-            100.0 * with_share.category_share / nullif(everyone.category_share, 0)
-            as decimal(18, 2)
-        ) as category_share_index
+        {{ double_to_cents(
+            '100 * ' ~ ratio('with_share.category_share', 'everyone.category_share')) }}
+            as category_share_index
     from with_share
     left join everyone
         on with_share.category = everyone.category

@@ -20,10 +20,9 @@ final as (
         {%- for metric in metrics %}
             segment_a.{{ metric }} as segment_a_{{ metric }},
             segment_b.{{ metric }} as segment_b_{{ metric }},
-            cast(
-                100.0 * segment_a.{{ metric }} / nullif(segment_b.{{ metric }}, 0)
-                as decimal(18, 2)
-            ) as {{ metric }}_index,
+            {{ double_to_cents(
+                '100 * ' ~ ratio('segment_a.' ~ metric, 'segment_b.' ~ metric)) }}
+                as {{ metric }}_index,
         {%- endfor %}
         segment_a.as_of_date
     from comparison as segment_a

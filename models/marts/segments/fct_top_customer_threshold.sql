@@ -1,7 +1,13 @@
 {#- One row per as-of date built: the Top Customers threshold and how the segment looks.
     Building again for the same as-of date replaces that date's row; other dates stay,
     so the table is the threshold's history. -#}
-{{ config(materialized='incremental', unique_key='as_of_date', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    unique_key='as_of_date',
+    incremental_strategy=key_replacing_strategy(),
+    partition_by=key_replacing_partitions('as_of_date'),
+    on_schema_change='fail',
+) }}
 
 with
 
@@ -40,17 +46,12 @@ final as (
         top_customer_threshold.threshold_rank,
         top_customer_threshold.threshold,
         cast(segment_totals.member_count as bigint) as member_count,
-        cast(
-            segment_totals.member_count * 1.0 / nullif(top_customer_threshold.population, 0)
-            as {{ type_double() }}
-        ) as member_share,
+        {{ ratio('segment_totals.member_count', 'top_customer_threshold.population') }}
+            as member_share,
         cast(segment_totals.members_at_threshold as bigint) as members_at_threshold,
         cast(segment_totals.member_net_revenue as decimal(18, 2)) as member_net_revenue,
-        cast(
-            segment_totals.member_net_revenue * 1.0
-            / nullif(segment_totals.customer_net_revenue, 0)
-            as {{ type_double() }}
-        ) as member_net_revenue_share
+        {{ ratio('segment_totals.member_net_revenue', 'segment_totals.customer_net_revenue') }}
+            as member_net_revenue_share
     from top_customer_threshold
     cross join segment_totals
 )

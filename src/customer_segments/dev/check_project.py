@@ -10,6 +10,9 @@
   `unique_key` and well-formed `change_inputs`, and depends on every model, raw table
   and rule they name (a ref made only at run time would fail on the first incremental
   run, not at parse).
+- Portable SQL: a model's own SQL (outside Jinja) uses no function or syntax only DuckDB
+  knows (`::` casts, try_cast, regexp_full_match, struct_pack, list functions, strftime,
+  date_diff, QUALIFY, GROUP BY ALL, ...): engine-specific SQL lives in dispatched macros.
 - Grain: every model has a `unique` or `unique_combination_of_columns` (or dbt_constraints
   `primary_key`) test, or a model or column `primary_key` constraint, or says in
   `meta: {grain_without_key: ...}` why its rows have no key.
@@ -45,6 +48,29 @@ GRAIN_TESTS = ("unique", "unique_combination_of_columns", "primary_key")
 SIGNATURE = re.compile(r"{%-?\s*(?:macro|test)\s+\w+\s*\((.*?)\)\s*-?%}", re.DOTALL)
 
 Node = dict[str, Any]
+
+# DuckDB's own spellings, each with what to write instead. Checked in a model's SQL with
+# its Jinja, comments and string literals removed.
+DUCKDB_ONLY = {
+    r"::": "cast(x as type)",
+    r"\btry_cast\s*\(": "a dispatched macro (try_cast_text)",
+    r"\bregexp_(full_match|matches|extract_all)\s*\(": "matches_pattern()",
+    r"\bstruct_pack\s*\(": "a dispatched macro (json_object_of)",
+    r"\b(list|array)_\w+\s*\(": "a dispatched macro",
+    r"\bstr[fp]time\s*\(": "dbt's cross-database date macros",
+    r"\bdate_(diff|add|sub|part)\s*\(": "dbt.datediff / dbt.dateadd / extract",
+    r"\b(epoch|epoch_ms|make_date|make_timestamp|last_day)\s*\(": "a dispatched macro",
+    r"\b(arg_max|arg_min|argmax|argmin|list|string_agg|quantile\w*|median|mode)\s*\(":
+        "a portable aggregate or a dispatched macro (percentile)",
+    r"\bgroup\s+by\s+all\b": "the grouped columns",
+    r"\bqualify\b": "a window in a subquery",
+    r"\bexclude\s*\(": "the columns by name",
+    r"\b(read_csv|read_csv_auto|read_parquet|read_blob|glob)\s*\(": "a source",
+    r"\bilike\b": "lower(x) like",
+    r"//": "integer_divide()",
+}
+_JINJA = re.compile(r"{#.*?#}|{%.*?%}|{{.*?}}", re.DOTALL)
+_SQL_NOISE = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'", re.DOTALL)
 
 
 def layer(node: Node) -> str:
@@ -195,6 +221,30 @@ def changed_keys_violations(manifest: dict[str, Any]) -> list[str]:
     return sorted(violations)
 
 
+def sql_outside_jinja(raw_code: str) -> str:
+    """A model's SQL with Jinja, comments and string literals blanked (newlines kept, so
+    line numbers still point at the file)."""
+    def blank(match: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    return _SQL_NOISE.sub(blank, _JINJA.sub(blank, raw_code))
+
+
+def portability_violations(manifest: dict[str, Any]) -> list[str]:
+    violations = []
+    for model in manifest["nodes"].values():
+        if model["resource_type"] != "model" or model.get("language") != "sql":
+            continue
+        sql = sql_outside_jinja(model.get("raw_code", ""))
+        for pattern, instead in DUCKDB_ONLY.items():
+            for match in re.finditer(pattern, sql, re.IGNORECASE):
+                line = sql.count("\n", 0, match.start()) + 1
+                violations.append(
+                    f"{model['original_file_path']}:{line}: {match.group(0).strip()!r} is "
+                    f"DuckDB-only SQL: use {instead}")
+    return sorted(violations)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check the project rules over a dbt manifest.")
     parser.add_argument("--manifest", type=Path, default=Path("target/manifest.json"))
@@ -205,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     manifest = json.loads(args.manifest.read_text())
     violations = layer_violations(manifest) + description_violations(manifest)
     violations += changed_keys_violations(manifest) + grain_violations(manifest)
+    violations += portability_violations(manifest)
     for violation in violations:
         print(violation)
     print(f"{len(violations)} violation{'' if len(violations) == 1 else 's'} of the project rules.")

@@ -119,6 +119,94 @@ def postgres_cluster(workdir: Path | None = None) -> Iterator[dict[str, str]]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+# Spark ------------------------------------------------------------------------------------
+
+def spark_home() -> Path:
+    """pyspark's own distribution (bin/spark-class, jars): no separate Spark install."""
+    try:
+        import pyspark
+    except ImportError as error:
+        raise EngineUnavailable("pyspark is not installed: `make install`") from error
+    return Path(pyspark.__file__).parent
+
+
+def _java() -> str:
+    java = shutil.which("java")
+    if java is None:
+        raise EngineUnavailable("java not found: `make engines` installs a JRE "
+                                "(apt-get install openjdk-17-jre-headless)")
+    return java
+
+
+def _start_daemon(command: list[str], log_file: Path, env: dict[str, str]) -> subprocess.Popen:
+    log = open(log_file, "w")  # noqa: SIM115 - the daemon writes it until stopped
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+
+
+@contextlib.contextmanager
+def spark_cluster(workdir: Path | None = None, workers: int = 2,
+                  worker_memory: str = "2g") -> Iterator[dict[str, str]]:
+    """A Spark standalone master and `workers` one-core workers on 127.0.0.1, stopped on
+    exit; yields the environment of the profile's `spark` target (session method: the dbt
+    process is the driver, its executors run on the workers)."""
+    home = spark_home()
+    _java()
+    base = Path(tempfile.mkdtemp(prefix="customer_segments_spark_", dir=workdir))
+    master_port, master_ui = free_port(), free_port()
+    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": LOOPBACK,
+           "SPARK_LOG_DIR": str(base), "SPARK_WORKER_DIR": str(base / "work")}
+    spark_class = str(home / "bin" / "spark-class")
+    master_url = f"spark://{LOOPBACK}:{master_port}"
+    daemons = [_start_daemon(
+        [spark_class, "org.apache.spark.deploy.master.Master", "--host", LOOPBACK,
+         "--port", str(master_port), "--webui-port", str(master_ui)],
+        base / "master.log", env)]
+    try:
+        wait_for_port(master_port, 60, "the Spark master")
+        for number in range(workers):
+            daemons.append(_start_daemon(
+                [spark_class, "org.apache.spark.deploy.worker.Worker", master_url,
+                 "--host", LOOPBACK, "--cores", "1", "--memory", worker_memory,
+                 "--webui-port", str(free_port()), "--work-dir", str(base / f"worker{number}")],
+                base / f"worker{number}.log", env))
+        _wait_for_workers(master_ui, workers, 60)
+        yield {
+            "DBT_TARGET": "spark",
+            "SPARK_MASTER_URL": master_url,
+            "SPARK_WAREHOUSE_DIR": str(base / "warehouse"),
+            "SPARK_METASTORE_DIR": str(base / "metastore"),
+            "SPARK_LOCAL_IP": LOOPBACK,
+        }
+    finally:
+        for daemon in reversed(daemons):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(daemon.pid, signal.SIGTERM)
+        for daemon in daemons:
+            try:
+                daemon.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(daemon.pid, signal.SIGKILL)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _wait_for_workers(master_ui: int, workers: int, timeout: float) -> None:
+    import json
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    alive = 0
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError):
+            with urllib.request.urlopen(f"http://{LOOPBACK}:{master_ui}/json/", timeout=2) as page:
+                state = json.load(page)
+            alive = sum(1 for worker in state.get("workers", []) if worker["state"] == "ALIVE")
+            if alive >= workers:
+                return
+        time.sleep(0.5)
+    raise EngineUnavailable(f"{alive} of {workers} Spark workers registered in {timeout:.0f} s")
+
+
 # Command line -----------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,22 +216,17 @@ def main(argv: list[str] | None = None) -> int:
                     "read, and keep it running until interrupted (Ctrl-C stops and removes it).")
     parser.add_argument("engine", choices=["postgres", "spark"])
     args = parser.parse_args(argv)
-    starter = postgres_cluster if args.engine == "postgres" else _spark_cluster()
+    starter = postgres_cluster if args.engine == "postgres" else spark_cluster
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    # Blocked, so they wake sigwait below and the engine is stopped and removed.
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
     try:
         with starter() as env:
             for name, value in env.items():
                 print(f"export {name}={value}")
             sys.stdout.flush()
-            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+            signal.sigwait(stop_signals)
     except EngineUnavailable as error:
         print(f"customer-segments engine: {error}", file=sys.stderr)
         return 1
     return 0
-
-
-def _spark_cluster():  # type: ignore[no-untyped-def]
-    return spark_cluster  # defined below once Spark is supported
-
-
-def spark_cluster():  # type: ignore[no-untyped-def]
-    raise EngineUnavailable("Spark is not supported yet")

@@ -188,14 +188,21 @@ class SparkWarehouse(Warehouse):
 
     def replace_table(self, schema: str, table: str, frame: pd.DataFrame,
                       column_types: dict[str, str]) -> None:
+        """Through a Parquet file the executors read (they share this machine's or the
+        cluster's file system with the driver, as the warehouse folder does)."""
+        import tempfile
+
         relation = f"{self.quote(schema)}.{self.quote(table)}"
-        schema_ddl = ", ".join(f"{self.quote(name)} {sql_type}"
-                               for name, sql_type in column_types.items())
+        casts = [f"cast({self.quote(name)} as {sql_type}) as {self.quote(name)}"
+                 for name, sql_type in column_types.items()]
         self.session.sql(f"create database if not exists {self.quote(schema)}")
-        rows = frame[list(column_types)].astype(object).where(frame.notna(), None)
-        data = self.session.createDataFrame(rows.values.tolist(), schema=schema_ddl)
-        self.session.sql(f"drop table if exists {relation}")
-        data.write.format("parquet").saveAsTable(f"{schema}.{table}")
+        staging_root = self.session.conf.get("spark.sql.warehouse.dir").removeprefix("file:")
+        with tempfile.TemporaryDirectory(prefix="_incoming_", dir=staging_root) as staging:
+            path = f"{staging}/{table}.parquet"
+            frame[list(column_types)].to_parquet(path, index=False)
+            data = self.session.read.parquet(path).selectExpr(*casts)
+            self.session.sql(f"drop table if exists {relation}")
+            data.write.format("parquet").saveAsTable(f"{schema}.{table}")
 
     def close(self) -> None:
         """The session belongs to the process (dbt-spark reuses it): left running."""

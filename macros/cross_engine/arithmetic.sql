@@ -33,3 +33,21 @@
 {% macro spark__integer_divide(numerator, denominator) %}
     (({{ numerator }}) div ({{ denominator }}))
 {% endmacro %}
+
+
+{#- numerator / denominator in double precision, NULL when the denominator is 0 or NULL.
+    Spark divides decimals to as few as six places and PostgreSQL in its own numeric:
+    doubles give every engine the same ratio. -#}
+{% macro ratio(numerator, denominator) %}
+    (cast({{ numerator }} as {{ type_double() }})
+        / nullif(cast({{ denominator }} as {{ type_double() }}), 0))
+{% endmacro %}
+
+
+{#- A double rounded to cents, half away from zero, from its shortest decimal form (what
+    the engine prints), so 72.445 rounds to 72.45 on every engine: DuckDB would round the
+    binary value (72.4449999...) down, PostgreSQL and Spark read 15 or 17 digits. -#}
+{% macro double_to_cents(expression) %}
+    cast(cast(cast({{ expression }} as {{ type_double() }}) as {{ dbt.type_string() }})
+        as decimal(18, 2))
+{% endmacro %}
