@@ -16,7 +16,7 @@ SIZE ?= 1000000
 DATABASE ?= customer_segments.duckdb
 TEST_DATABASE := target/test_sample.duckdb
 
-.PHONY: build test install engines lint check-project lint-python dbt-test validate pytest test-postgres test-spark backfill bench bench-clv sample lock clean
+.PHONY: build test install engines lint check-project lint-python dbt-test validate pytest test-postgres test-spark backfill bench bench-engines bench-clv sample lock clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,10 @@ backfill: install
 ## Benchmark at SIZE orders (default 1,000,000): make bench SIZE=10000000 [PANDAS=1]
 bench: install
 	$(BIN)/customer-segments bench --size $(SIZE) $(if $(PANDAS),--pandas,)
+
+## The sample (and SIZE orders, if given) on DuckDB, PostgreSQL and Spark: make bench-engines [SIZE=1000000]
+bench-engines: install engines
+	$(BIN)/customer-segments bench-engines $(if $(filter command line,$(origin SIZE)),--size $(SIZE),)
 
 ## Our CLV fit against the lifetimes package on 235,700 customers (BENCHMARKS.md).
 bench-clv: install

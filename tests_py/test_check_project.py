@@ -229,3 +229,35 @@ def test_malformed_change_inputs(inputs: list[Any], unique_key: Any, message: st
     assert exit_code == 1
     assert len(lines) == 2 and lines[0].startswith("intermediate model int_customers: ")
     assert message in lines[0]
+
+
+def with_sql(manifest: dict[str, Any], name: str, raw_code: str) -> dict[str, Any]:
+    manifest["nodes"][f"model.{PROJECT}.{name}"].update(language="sql", raw_code=raw_code)
+    return manifest
+
+
+def test_duckdb_only_sql_in_a_model_is_named_with_its_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = with_sql(clean_manifest(), "int_customers",
+                        "select\n    amount::int as amount,\n    list(customer_id)\n"
+                        "from orders\ngroup by all\nqualify row_number() over () = 1")
+    exit_code, lines = run_check(manifest, tmp_path, capsys)
+    path = "models/intermediate/int_customers.sql"
+    assert exit_code == 1
+    assert lines == [
+        f"{path}:2: '::' is DuckDB-only SQL: use cast(x as type)",
+        f"{path}:3: 'list(' is DuckDB-only SQL: use a portable aggregate or a dispatched "
+        "macro (percentile)",
+        f"{path}:5: 'group by all' is DuckDB-only SQL: use the grouped columns",
+        f"{path}:6: 'qualify' is DuckDB-only SQL: use a window in a subquery",
+        "4 violations of the project rules.",
+    ]
+
+
+def test_jinja_comments_and_strings_are_not_model_sql(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = with_sql(clean_manifest(), "int_customers",
+                        "{#- a comment: x::int -#}\n{% set cast = 'x::int' %}\n"
+                        "select {{ try_cast_text('x', 'bigint') }} as amount, -- not x::int\n"
+                        "    'a::b // c' as text, /* list(x) */ 1 as one\nfrom orders")
+    assert run_check(manifest, tmp_path, capsys) == (0, ["0 violations of the project rules."])

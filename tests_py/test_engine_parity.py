@@ -12,9 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from engine_builds import EngineBuild, differences
 
 from customer_segments.dev.engines import postgres_cluster, spark_cluster
+from engine_builds import EngineBuild, differences
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 # Three month ends: the history records each; the last one is what the marts show.

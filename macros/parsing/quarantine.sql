@@ -97,12 +97,13 @@
     {{ return(adapter.dispatch('json_object_of', 'customer_segments')(keys, prefix)) }}
 {% endmacro %}
 
+{#- Spark's to_json leaves out null fields unless told not to; every engine writes them. -#}
 {% macro default__json_object_of(keys, prefix) %}
     to_json(named_struct(
         {%- for key in keys %}
         '{{ key }}', {{ prefix ~ key }}{{ "," if not loop.last }}
         {%- endfor %}
-    ))
+    ), map('ignoreNullFields', 'false'))
 {% endmacro %}
 
 {% macro duckdb__json_object_of(keys, prefix) %}

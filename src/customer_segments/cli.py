@@ -44,6 +44,8 @@ DEVELOPER_TOOLS = {
                          "append a daily load to a generated typed-Parquet folder"),
     "bench": Command("customer_segments.dev.bench",
                      "time a full and an incremental build at a size"),
+    "bench-engines": Command("customer_segments.dev.bench_engines",
+                             "time load and build on DuckDB, PostgreSQL and Spark"),
     "bench-clv": Command("customer_segments.dev.bench_clv_fit",
                          "time the BG/NBD fit against the lifetimes package"),
     "check-project": Command("customer_segments.dev.check_project",

@@ -64,7 +64,12 @@ calibration as (
         count(*) - 1 as repeat_transactions,
         min(purchase_date) as first_purchase_date,
         max(purchase_date) as last_purchase_date,
-        avg(case when purchase_number > 1 then purchase_value end) as mean_repeat_value
+        -- The exact sum over the count, divided once in double: avg() of a decimal is a
+        -- double on DuckDB, six decimals on Spark and exact numeric on PostgreSQL.
+        {{ ratio(
+            'sum(case when purchase_number > 1 then purchase_value end)',
+            'count(case when purchase_number > 1 then purchase_value end)') }}
+            as mean_repeat_value
     from fit_purchase_days
     group by fit_purpose, calibration_end_date, customer_id
 ),

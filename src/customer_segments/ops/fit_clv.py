@@ -64,7 +64,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def fit_inputs(manifest: dict[str, Any]) -> tuple[str, dict[str, str], ClvSettings]:
+def fit_inputs(manifest: dict[str, Any]) -> tuple[str, dict[str, dict[str, Any]], ClvSettings]:
     """(summary relation, {landing table: relation}, settings) from the manifest."""
     nodes = manifest["nodes"]
     summary = nodes.get(f"model.{PROJECT}.int_customers_clv_summary")

@@ -196,7 +196,8 @@ class SparkWarehouse(Warehouse):
         casts = [f"cast({self.quote(name)} as {sql_type}) as {self.quote(name)}"
                  for name, sql_type in column_types.items()]
         self.session.sql(f"create database if not exists {self.quote(schema)}")
-        staging_root = self.session.conf.get("spark.sql.warehouse.dir").removeprefix("file:")
+        warehouse_dir = self.session.conf.get("spark.sql.warehouse.dir") or "spark-warehouse"
+        staging_root = warehouse_dir.removeprefix("file:")
         with tempfile.TemporaryDirectory(prefix="_incoming_", dir=staging_root) as staging:
             path = f"{staging}/{table}.parquet"
             frame[list(column_types)].to_parquet(path, index=False)
