@@ -63,8 +63,9 @@ class EngineBuild:
         return self.workdir / "target"
 
     def build(self, raw_folder: Path, dbt_args: list[str] | None = None,
-              **variables: Any) -> None:
-        """Load (where the engine needs it) and build; raises with dbt's messages."""
+              expect_failure: bool = False, **variables: Any) -> str:
+        """Load (where the engine needs it) and build; raises with dbt's messages unless
+        `expect_failure` (then returns them)."""
         with environment(self.env):
             if self.engine != "duckdb":
                 load_raw(raw_folder, target=None)
@@ -72,7 +73,11 @@ class EngineBuild:
             result = build(None, ["--vars", json.dumps(variables), *(dbt_args or [])],
                            self.target_path)
             release_duckdb_file()
-        assert result.success, f"{self.engine} build failed:\n{result.messages}"
+        if expect_failure:
+            assert not result.success, f"{self.engine} build passed, a failure was expected"
+        else:
+            assert result.success, f"{self.engine} build failed:\n{result.messages}"
+        return result.messages
 
     def stop(self) -> None:
         """Spark: the session lives in this process (dbt-spark's session method); stop it
@@ -94,10 +99,14 @@ class EngineBuild:
                 or (node["resource_type"] == "model"
                     and (node["fqn"][1] in PUBLIC_FOLDERS or node["name"] in PUBLIC_MODELS))))
 
-    def read_public_tables(self) -> dict[str, list[dict[str, Any]]]:
+    def read_public_tables(self, only: list[str] | None = None
+                           ) -> dict[str, list[dict[str, Any]]]:
+        """Every public table's rows (or the `schema.table`s of `only`)."""
         tables = {}
         with environment(self.env), connected() as warehouse:
             for schema, table in self.public_relations():
+                if only is not None and f"{schema}.{table}" not in only:
+                    continue
                 names, rows = warehouse.rows(f"select * from {warehouse.quote(schema)}."
                                              f"{warehouse.quote(table)}")
                 tables[f"{schema}.{table}"] = [

@@ -29,7 +29,13 @@ def build_history(engine: EngineBuild) -> dict[str, list[dict]]:
     for as_of_date in AS_OF_DATES:
         engine.build(SAMPLE, as_of_date=as_of_date,
                      dbt_args=[] if as_of_date == AS_OF_DATES[-1] else WITHOUT_TESTS)
-    return engine.read_public_tables()
+    tables = engine.read_public_tables()
+    # The as-of guard: an earlier date fails, naming the guard, and changes no history.
+    messages = engine.build(SAMPLE, as_of_date=AS_OF_DATES[0], expect_failure=True)
+    assert "assert_as_of_date_is_not_before_recorded_history" in messages
+    history = "history.customer_segment_snapshot"
+    assert not differences({history: tables[history]}, engine.read_public_tables([history]))
+    return tables
 
 
 @pytest.fixture(scope="module")
