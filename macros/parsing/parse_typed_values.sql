@@ -134,7 +134,9 @@
 
 {#- Engine functions the models call: PostgreSQL's try-casts (a cast that returns NULL
     where the plain cast raises; text without an offset is read as UTC whatever the
-    session's time zone). Run on-run-start; a no-op elsewhere. -#}
+    session's time zone; parallel unsafe, since the exception block needs a
+    subtransaction, which a parallel query cannot start). Run on-run-start; a no-op
+    elsewhere. -#}
 {% macro create_engine_functions() %}
     {% if execute and flags.WHICH not in ['compile', 'generate', 'list', 'ls', 'parse'] %}
         {% do adapter.dispatch('create_engine_functions', 'customer_segments')() %}
@@ -149,7 +151,7 @@
     {% for type in ['decimal(18, 2)', 'decimal(18, 8)', dbt.type_bigint(), 'timestamptz'] %}
         {% do run_query(
             "create or replace function " ~ target.schema ~ "." ~ postgres_try_cast_function(type)
-            ~ "(value text) returns " ~ type ~ " language plpgsql stable parallel safe"
+            ~ "(value text) returns " ~ type ~ " language plpgsql stable parallel unsafe"
             ~ " set timezone = 'UTC' as $$"
             ~ " begin return cast(value as " ~ type ~ ");"
             ~ " exception when others then return null; end $$"

@@ -116,16 +116,21 @@ print(len(positive), positive.iloc[rank - 1], spend.sum())
 
 
 def timed(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """(seconds, peak resident memory in GiB, output) of a command, via GNU time."""
-    started = time.monotonic()
-    result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], capture_output=True,
-                            text=True, env={**os.environ, **(env or {})}, cwd=PROJECT_DIR)
-    seconds = time.monotonic() - started
+    """(seconds, peak resident memory in GiB, output) of a command, via GNU time (which
+    writes to a file of its own: the command's stderr may end without a newline)."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as memory_file:
+        started = time.monotonic()
+        result = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", memory_file.name, *command],
+                                capture_output=True, text=True,
+                                env={**os.environ, **(env or {})}, cwd=PROJECT_DIR)
+        seconds = time.monotonic() - started
+        peak_kib = memory_file.read().strip().splitlines()[-1]
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n"
                            f"{result.stderr[-3000:]}")
-    peak_kib = int(result.stderr.strip().splitlines()[-1])
-    return seconds, peak_kib / 1024 / 1024, result.stdout
+    return seconds, int(peak_kib) / 1024 / 1024, result.stdout
 
 
 def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) -> list[str]:
