@@ -14,9 +14,16 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 SIZE ?= 1000000
 
 DATABASE ?= customer_segments.duckdb
-TEST_DATABASE := target/test_sample.duckdb
+# What readers open (BI tools, the semantic layer, export-segment): replaced whole by each
+# passing build.
+PUBLICATION ?= publication/customer_segments.duckdb
+# Named like the default work file: the semantic manifest names relations by the file name.
+TEST_DATABASE := target/test_sample/customer_segments.duckdb
+TEST_PUBLICATION := target/test_publication/customer_segments.duckdb
+# DuckDB 1.x clients (Evidence, the Node client) the publication is tested with.
+DUCKDB_1X_CLIENTS := 1.1.3 1.4.2
 
-.PHONY: build test install engines lint check-project lint-python dbt-test validate pytest test-postgres test-spark backfill bench bench-engines bench-clv sample lock clean
+.PHONY: build test install engines duckdb-clients semantic-layer dagster lint check-project lint-python dbt-test validate pytest test-postgres test-spark backfill bench bench-engines bench-clv sample lock clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,15 +49,18 @@ engines:
 		echo "Installing a Java runtime (for Spark)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; fi
 
-## Build every model, seed and test on the bundled sample into customer_segments.duckdb.
+## Build every model, seed and test on the bundled sample into customer_segments.duckdb,
+## then publish the public tables to publication/customer_segments.duckdb.
+## Any dbt vars: make build VARS='{as_of_date: 2025-11-30}'
 build: install
-	$(BIN)/dbt build
+	CUSTOMER_SEGMENTS_DUCKDB_PATH=$(DATABASE) $(BIN)/customer-segments build \
+		--publication $(PUBLICATION) $(if $(VARS),-- --vars '$(VARS)',)
 
 ## Every test: lint, the project rules, the dbt project's own tests on the sample, Great
 ## Expectations on the sample's marts, and the pytest suites (the cross-engine parity
 ## suite starts its own PostgreSQL cluster and Spark standalone cluster).
 test: install engines lint check-project dbt-test
-	$(MAKE) validate DATABASE=$(TEST_DATABASE)
+	$(MAKE) validate PUBLICATION=$(TEST_PUBLICATION)
 	$(MAKE) pytest
 
 lint: install lint-python
@@ -67,15 +77,25 @@ check-project: install
 	$(BIN)/customer-segments check-project --manifest target/manifest.json
 
 dbt-test: install
+	mkdir -p $(dir $(TEST_DATABASE))
 	rm -f $(TEST_DATABASE)
-	CUSTOMER_SEGMENTS_DUCKDB_PATH=$(TEST_DATABASE) $(BIN)/dbt build
+	CUSTOMER_SEGMENTS_DUCKDB_PATH=$(TEST_DATABASE) $(BIN)/customer-segments build --publication $(TEST_PUBLICATION)
 
-## Great Expectations on the published marts of $(DATABASE); Data Docs in target/data_docs/.
+## Great Expectations on the publication $(PUBLICATION); Data Docs in target/data_docs/.
 validate: install
-	$(BIN)/customer-segments validate --database $(DATABASE)
+	$(BIN)/customer-segments validate --database $(PUBLICATION)
 
-pytest: install engines
+pytest: install engines duckdb-clients
 	$(BIN)/pytest tests_py
+
+## Old DuckDB clients in venvs of their own (.venv/duckdb-<version>): the publication test
+## opens the publication with each.
+duckdb-clients: $(foreach version,$(DUCKDB_1X_CLIENTS),$(VENV)/duckdb-$(version)/.installed)
+
+$(VENV)/duckdb-%/.installed: | $(BIN)/.installed
+	$(PYTHON) -m venv $(VENV)/duckdb-$*
+	$(VENV)/duckdb-$*/bin/pip install --quiet duckdb==$*
+	touch $@
 
 ## One engine alone: the sample built on it and on DuckDB, every public table compared.
 test-postgres: install engines
@@ -83,6 +103,19 @@ test-postgres: install engines
 
 test-spark: install engines
 	$(BIN)/pytest tests_py/test_engine_parity.py -m spark
+
+## The semantic layer (MetricFlow) checked against the publication (run `make build` first).
+semantic-layer: install
+	DBT_TARGET=serving CUSTOMER_SEGMENTS_PUBLICATION_PATH=$(PUBLICATION) $(BIN)/mf validate-configs
+
+DAGSTER_HOME ?= $(CURDIR)/.dagster
+
+## The Dagster UI and daemon (http://127.0.0.1:3000): the daily job and its schedule (off
+## until turned on), the history backfill. Instance settings: one writer run at a time.
+dagster: install
+	mkdir -p $(DAGSTER_HOME)
+	cp src/customer_segments/orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m customer_segments.orchestration.definitions
 
 ## Replay segment history as of every period end: make backfill START=2023-01-01 END=2025-12-31 [PERIOD=month]
 backfill: install

@@ -25,6 +25,8 @@ class Command:
 OPERATIONS = {
     "backfill": Command("customer_segments.ops.backfill",
                         "replay segment history as of every period end"),
+    "publish": Command("customer_segments.ops.publish",
+                       "publish a passing build's public tables to the file readers open"),
     "export-segment": Command("customer_segments.ops.export_segment",
                               "write one segment's members to CSV, for a campaign tool"),
     "validate": Command("customer_segments.ops.validate_marts",

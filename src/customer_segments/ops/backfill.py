@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import calendar
 import datetime as dt
-import os
 import sys
 import time
 from pathlib import Path
@@ -25,7 +24,14 @@ from typing import Any
 
 import yaml
 
-from customer_segments.ops.dbt_invoke import DATABASE_ENV, PROJECT_DIR, invoke
+from customer_segments.ops.database_files import (
+    LockedDatabase,
+    publication_path,
+    read_only,
+    work_database,
+)
+from customer_segments.ops.dbt_invoke import default_target_path, invoke
+from customer_segments.ops.publish import PublishRefused, publish
 
 PERIODS = ("day", "week", "month")
 
@@ -58,11 +64,9 @@ def period_ends(start: dt.date, end: dt.date, period: str) -> list[dt.date]:
 
 def newest_recorded_as_of(database: Path) -> dt.date | None:
     """The newest as-of date in the history snapshot of a DuckDB file, if any."""
-    import duckdb
-
     if not database.exists():
         return None
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with read_only(database) as connection:
         exists = connection.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'history' and table_name = 'customer_segment_snapshot'"
@@ -77,12 +81,12 @@ def newest_recorded_as_of(database: Path) -> dt.date | None:
 
 def backfill(start: dt.date, end: dt.date, period: str = "month",
              variables: dict[str, Any] | None = None, database: Path | None = None,
-             target_path: Path | None = None, log=print) -> bool:
-    """Record history as of every period end, then build everything as of `end`."""
+             target_path: Path | None = None, log=print,
+             publish_to: Path | None = None) -> bool:
+    """Record history as of every period end, then build everything as of `end` (and
+    publish that build to `publish_to`, if given)."""
     variables = dict(variables or {})
-    database_file = database or Path(
-        os.environ.get(DATABASE_ENV, PROJECT_DIR / "customer_segments.duckdb")
-    )
+    database_file = database or work_database()
     newest = newest_recorded_as_of(database_file)
     rows = []
     for as_of in [*period_ends(start, end, period), None]:
@@ -99,13 +103,14 @@ def backfill(start: dt.date, end: dt.date, period: str = "month",
             args = ["build"]
             run_variables = {**variables, "as_of_date": label}
         else:
-            args = ["build", "--select", "+customer_segment_snapshot",
-                    "--exclude-resource-type", "test", "unit_test"]
+            args = ["build", "--selector", "backfill"]
             # History needs the segments, not CLV validation; early period ends may have
             # too little data to fit the CLV model at all.
             run_variables = {**variables, "as_of_date": label, "clv_holdout_days": 0,
                              "clv_on_insufficient_data": "warn"}
         result = invoke(args, run_variables, database=database, target_path=target_path)
+        if result.success and as_of is None and publish_to is not None:
+            publish(database_file, publish_to, target_path or default_target_path())
         rows.append((label, "recorded" if result.success else "FAILED", time.monotonic() - began))
         if not result.success:
             log(result.messages)
@@ -122,12 +127,21 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     parser.add_argument("--end", type=dt.date.fromisoformat, required=True)
     parser.add_argument("--period", choices=PERIODS, default="month")
     parser.add_argument("--vars", default="{}", help="extra dbt vars, as YAML")
+    parser.add_argument("--no-publish", action="store_true",
+                        help="leave the publication as it was (default: publish the final build)")
     args = parser.parse_args(argv)
     try:
-        return 0 if backfill(args.start, args.end, args.period, yaml.safe_load(args.vars)) else 1
-    except ValueError as error:
-        print(error, file=sys.stderr)
+        publish_to = None if args.no_publish else publication_path()
+        if not backfill(args.start, args.end, args.period, yaml.safe_load(args.vars),
+                        publish_to=publish_to):
+            return 1
+    except (ValueError, LockedDatabase) as error:
+        print(f"backfill: {error}", file=sys.stderr)
         return 2
+    except PublishRefused as error:
+        print(f"publish: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

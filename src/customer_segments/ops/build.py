@@ -2,7 +2,8 @@
 
     customer-segments build [--target postgres] [-- any dbt build options, e.g. --vars ...]
 
-Where dbt runs Python models (DuckDB), this is `dbt build`. Elsewhere the CLV fit runs in
+Where dbt runs Python models (DuckDB), this is `dbt build`, then `customer-segments
+publish` (the file readers open; --no-publish skips it). Elsewhere the CLV fit runs in
 Python between two dbt selections (selectors.yml): `dbt build --selector clv_fit_inputs`,
 `customer-segments fit-clv`, `dbt build --selector after_clv_fit`. An orchestrator runs the
 same three steps.
@@ -14,8 +15,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from customer_segments.ops.dbt_invoke import PROJECT_DIR, DbtResult, invoke
+from customer_segments.ops.database_files import (
+    WRITER_ADVICE,
+    LockedDatabase,
+    explain_lock,
+    publication_path,
+)
+from customer_segments.ops.dbt_invoke import DbtResult, default_target_path, invoke
 from customer_segments.ops.fit_clv import fit_clv, read_manifest
+from customer_segments.ops.publish import PublishRefused, publish
 from customer_segments.ops.warehouse import connected, profile_credentials
 
 # Adapters whose dbt runs this project's Python models (dbt_project.yml: fitted_in_dbt).
@@ -35,7 +43,7 @@ def build(target: str | None = None, dbt_args: list[str] | None = None,
     first = invoke(["build", "--selector", "clv_fit_inputs", *options], target_path=target_path)
     if not first.success:
         return DbtResult(False, f"dbt build --selector clv_fit_inputs failed:\n{first.messages}")
-    manifest = read_manifest((target_path or PROJECT_DIR / "target") / "manifest.json")
+    manifest = read_manifest((target_path or default_target_path()) / "manifest.json")
     with connected(target) as warehouse:
         fit_clv(warehouse, manifest)
     second = invoke(["build", "--selector", "after_clv_fit", *options], target_path=target_path)
@@ -49,14 +57,32 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     parser.add_argument("--target", help="the profile target (default: DBT_TARGET, else dev)")
     parser.add_argument("--target-path", type=Path,
                         help="dbt's target folder (and logs in it; default ./target)")
+    parser.add_argument("--publication", type=Path, default=None,
+                        help="DuckDB: where to publish (default: "
+                             "CUSTOMER_SEGMENTS_PUBLICATION_PATH, else "
+                             "publication/customer_segments.duckdb)")
+    parser.add_argument("--no-publish", action="store_true",
+                        help="DuckDB: build only; readers keep the previous publication")
     parser.add_argument("dbt_args", nargs=argparse.REMAINDER,
                         help="options passed to every dbt build (after --)")
     args = parser.parse_args(argv)
     dbt_args = args.dbt_args[1:] if args.dbt_args[:1] == ["--"] else args.dbt_args
+    credentials = profile_credentials(args.target)
     result = build(args.target, dbt_args, args.target_path)
     if not result.success:
-        print(result.messages, file=sys.stderr)
+        database = Path(getattr(credentials, "path", "") or ".")
+        lock = explain_lock(result.messages, database, WRITER_ADVICE)
+        print(f"build: {lock}" if lock else result.messages, file=sys.stderr)
         return 1
+    if credentials.type != "duckdb" or args.no_publish:
+        return 0
+    try:
+        published = publish(Path(credentials.path), args.publication or publication_path(),
+                            args.target_path or default_target_path())
+    except (PublishRefused, LockedDatabase) as error:
+        print(f"publish: {error}", file=sys.stderr)
+        return 1
+    print(f"published {len(published.row_counts)} tables to {published.path}")
     return 0
 
 

@@ -19,6 +19,12 @@ PROJECT_DIR = Path(__file__).resolve().parents[3]
 DATABASE_ENV = "CUSTOMER_SEGMENTS_DUCKDB_PATH"
 
 
+def default_target_path() -> Path:
+    """Where dbt writes its artifacts when no --target-path is given (DBT_TARGET_PATH, else
+    the project's target/)."""
+    return Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
+
+
 @dataclass
 class DbtResult:
     success: bool
@@ -65,7 +71,7 @@ def invoke(args: list[str], variables: dict[str, Any] | None = None,
                 os.environ[DATABASE_ENV] = previous
     messages = [str(result.exception)] if result.exception else []
     for node_result in getattr(result.result, "results", None) or []:
-        if node_result.status not in ("success", "pass"):
+        if node_result.status not in ("success", "pass", "no-op"):
             messages.append(f"{node_result.node.unique_id}: {node_result.status}: "
                             f"{node_result.message}")
     return DbtResult(success=result.success, messages="\n".join(messages))

@@ -3,7 +3,7 @@
     customer-segments export-segment --family top_customers \
         --segment "Top Customers" --out top_customers.csv
 
-Reads `marts.fct_customer_segments` of a built DuckDB file through a read-only
+Reads `marts.fct_customer_segments` of the publication (or --database) through a read-only
 connection. Lists the families and segments when the one asked for does not exist.
 """
 
@@ -13,14 +13,14 @@ import argparse
 import sys
 from pathlib import Path
 
-import duckdb
+from customer_segments.ops.database_files import LockedDatabase, publication_path, read_only
 
 COLUMNS = "customer_id, email, country, net_lifetime_spend, last_order_date, as_of_date"
 
 
 def export_segment(database: Path, family: str, segment: str, out: Path) -> int:
     """Write the members; return how many. Raises LookupError for an unknown segment."""
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with read_only(database) as connection:
         members = connection.execute(
             f"select {COLUMNS} from marts.fct_customer_segments "
             "where segment_family = ? and segment_name = ? order by net_lifetime_spend desc, "
@@ -44,13 +44,16 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     parser.add_argument("--family", required=True, help="segment family, e.g. top_customers")
     parser.add_argument("--segment", required=True, help='segment name, e.g. "Top Customers"')
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--database", type=Path, default=Path("customer_segments.duckdb"))
+    parser.add_argument("--database", type=Path, default=None,
+                        help="default: the publication (CUSTOMER_SEGMENTS_PUBLICATION_PATH, "
+                             "else publication/customer_segments.duckdb)")
     args = parser.parse_args(argv)
-    if not args.database.exists():
-        print(f"{args.database} does not exist: run `make build` first.", file=sys.stderr)
-        return 2
     try:
-        count = export_segment(args.database, args.family, args.segment, args.out)
+        count = export_segment(args.database or publication_path(), args.family, args.segment,
+                               args.out)
+    except (FileNotFoundError, LockedDatabase) as error:
+        print(f"export-segment: {error}", file=sys.stderr)
+        return 2
     except LookupError as error:
         print(error, file=sys.stderr)
         return 1

@@ -4,9 +4,10 @@ Great Expectations' SQL datasource does not work on DuckDB, so each mart is read
 read-only DuckDB connection into pandas and validated as a dataframe asset. The Data Docs
 HTML is written under `target/data_docs/` (open `index.html`).
 
-    customer-segments validate --database customer_segments.duckdb
+    customer-segments validate [--database publication/customer_segments.duckdb]
 
-Exits 1 when any expectation fails, 2 when the database has not been built.
+Reads the publication by default (the work file, or any built file, with --database).
+Exits 1 when any expectation fails, 2 when the database has not been built or is locked.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pandas as pd
+
+from customer_segments.ops.database_files import LockedDatabase, publication_path, read_only
 
 SHARE_TOLERANCE = 1e-9
 
@@ -35,7 +37,7 @@ class MartCheck:
 
 def read_marts(database: Path) -> dict[str, pd.DataFrame]:
     """The marts as dataframes (DuckDB hands decimals over as float64)."""
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with read_only(database) as connection:
         return {
             name: connection.execute(f"select * from marts.{name}").df()
             for name in (
@@ -181,15 +183,18 @@ def validate(database: Path, docs_dir: Path) -> list[tuple[str, str, bool]]:
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", type=Path, default=Path("customer_segments.duckdb"))
+    parser.add_argument("--database", type=Path, default=None,
+                        help="default: the publication (CUSTOMER_SEGMENTS_PUBLICATION_PATH, "
+                             "else publication/customer_segments.duckdb)")
     parser.add_argument("--docs-dir", type=Path, default=Path("target/data_docs"))
     args = parser.parse_args(argv)
-    if not args.database.exists():
-        print(f"{args.database} does not exist: run `make build` first.", file=sys.stderr)
-        return 2
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")
-    outcomes = validate(args.database, args.docs_dir)
+    try:
+        outcomes = validate(args.database or publication_path(), args.docs_dir)
+    except (FileNotFoundError, LockedDatabase) as error:
+        print(f"validate: {error}", file=sys.stderr)
+        return 2
     print("| mart | expectation | result |\n|---|---|---|")
     for mart, expectation, success in outcomes:
         print(f"| {mart} | {expectation} | {'pass' if success else 'FAIL'} |")
