@@ -85,8 +85,10 @@ dbt-test: install
 validate: install
 	$(BIN)/customer-segments validate --database $(PUBLICATION)
 
+## Two workers, one test file each at a time (files share module-scoped builds); the 25
+## slowest tests are listed at the end.
 pytest: install engines duckdb-clients
-	$(BIN)/pytest tests_py
+	$(BIN)/pytest -n 2 --dist loadfile --durations=25 tests_py
 
 ## Old DuckDB clients in venvs of their own (.venv/duckdb-<version>): the publication test
 ## opens the publication with each.
