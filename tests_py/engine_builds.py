@@ -99,6 +99,10 @@ class EngineBuild:
                 or (node["resource_type"] == "model"
                     and (node["fqn"][1] in PUBLIC_FOLDERS or node["name"] in PUBLIC_MODELS))))
 
+    def tables_in(self, schema: str) -> set[str]:
+        with environment(self.env), connected() as warehouse:
+            return warehouse.tables_in(schema)
+
     def read_public_tables(self, only: list[str] | None = None
                            ) -> dict[str, list[dict[str, Any]]]:
         """Every public table's rows (or the `schema.table`s of `only`)."""

@@ -1,5 +1,6 @@
 {#- Publishes int_customer_profiles: one row per customer known on the as-of date, with
-    lifetime spend and every segment the customer is in. -#}
+    lifetime spend and every segment the customer is in (`segment_<family>`: the segment's
+    name, as in fct_customer_segments). -#}
 
 select
     customer_id,
@@ -44,6 +45,9 @@ select
     predicted_clv,
     predicted_value_decile,
     clv_status,
+    {% for family, label in segment_families() if family != 'all' %}
+        cast({{ label }} as {{ dbt.type_string() }}) as segment_{{ family }},
+    {% endfor %}
     as_of_date,
     reporting_currency
 from {{ ref('int_customer_profiles') }}

@@ -67,6 +67,12 @@ class Warehouse:
     def quote(self, identifier: str) -> str:
         return '"' + identifier.replace('"', '""') + '"'
 
+    def tables_in(self, schema: str) -> set[str]:
+        """The tables and views a reader browsing `schema` sees."""
+        _, rows = self.rows("select table_name from information_schema.tables "
+                            f"where table_schema = '{schema}'")
+        return {str(row[0]) for row in rows}
+
 
 class DuckDBWarehouse(Warehouse):
     engine = "duckdb"
@@ -175,6 +181,11 @@ class SparkWarehouse(Warehouse):
 
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"
+
+    def tables_in(self, schema: str) -> set[str]:
+        # A session's temporary views are listed in every schema, but only that session sees them.
+        return {row.tableName for row in self.session.sql(f"show tables in {self.quote(schema)}")
+                .collect() if not row.isTemporary}
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.session.sql(sql).toPandas()
