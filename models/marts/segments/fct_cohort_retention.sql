@@ -26,9 +26,10 @@ cohorts as (
 ),
 
 months as (
-    {{ month_spine(
-        '(select min(cohort_month) from cohorts)',
-        '(select ' ~ dbt.date_trunc('month', 'as_of_date') ~ ' from reporting_period)'
+    {{ calendar_spine(
+        'month', '(select min(cohort_month) from cohorts)',
+        '(select ' ~ dbt.date_trunc('month', 'as_of_date') ~ ' from reporting_period)',
+        'month_start', longest=1200
     ) }}
 ),
 

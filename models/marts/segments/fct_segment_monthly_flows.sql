@@ -20,8 +20,9 @@ history_bounds as (
 ),
 
 months as (
-    {{ month_spine(
-        '(select first_month from history_bounds)', '(select last_month from history_bounds)'
+    {{ calendar_spine(
+        'month', '(select first_month from history_bounds)',
+        '(select last_month from history_bounds)', 'month_start', longest=1200
     ) }}
 ),
 

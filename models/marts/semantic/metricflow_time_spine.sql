@@ -31,8 +31,9 @@ spine_bounds as (
 ),
 
 days as (
-    {{ day_spine(
-        '(select first_day from spine_bounds)', '(select last_day from spine_bounds)'
+    {{ calendar_spine(
+        'day', '(select first_day from spine_bounds)', '(select last_day from spine_bounds)',
+        'date_day', longest=36525
     ) }}
 ),
 
