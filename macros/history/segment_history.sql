@@ -73,7 +73,6 @@
         {% if as_of is not none and run_query(
             "select count(*) from " ~ history ~ " where " ~ later | join(" or ")
         ).rows[0][0] > 0 %}
-            {% set rewrite = snapshot_rewrite_relation(history) %}
             {% set select_list = [] %}
             {% for column in adapter.get_columns_in_relation(history) | map(attribute='name') %}
                 {% do select_list.append(
@@ -81,11 +80,9 @@
                      ~ " else " ~ column ~ " end as " ~ column)
                     if column in stamped_history_columns() else column) %}
             {% endfor %}
-            {% do run_query("drop table if exists " ~ rewrite) %}
-            {% do run_query("create table " ~ rewrite ~ " using parquet as select "
-                ~ select_list | join(", ") ~ " from " ~ history) %}
-            {% do run_query("insert overwrite table " ~ history ~ " select * from " ~ rewrite) %}
-            {% do run_query("drop table " ~ rewrite) %}
+            {% do run_query(spark_stage_rewrite(
+                history, "select " ~ select_list | join(", ") ~ " from " ~ history)) %}
+            {% do run_query("drop table " ~ spark_rewrite_relation(history)) %}
         {% endif %}
     {% endif %}
     select 1 as deletions_stamped

@@ -69,7 +69,7 @@
     {{ adapter.commit() }}
     {% if staging is defined %}
         {% do adapter.drop_relation(staging) %}
-        {% do adapter.drop_relation(snapshot_rewrite_relation(target_relation)) %}
+        {% do adapter.drop_relation(spark_rewrite_relation(target_relation)) %}
     {% endif %}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
     {{ return({'relations': [target_relation]}) }}
@@ -81,16 +81,9 @@
 {% endmacro %}
 
 
-{% macro snapshot_rewrite_relation(target_relation) %}
-    {{ return(target_relation.incorporate(
-        path={'identifier': target_relation.identifier ~ '__rewrite'})) }}
-{% endmacro %}
-
-
-{#- Writes the snapshot's next version to `<snapshot>__rewrite` and returns the statement
-    that replaces the snapshot with it (Spark cannot overwrite a table it reads). -#}
+{#- Writes the snapshot's next version (spark_stage_rewrite) and returns the statement that
+    replaces the snapshot with it. -#}
 {% macro snapshot_rewrite_sql(target_relation, staging, column_names, columns) %}
-    {% set rewrite = snapshot_rewrite_relation(target_relation) %}
     {% set valid_to = columns.dbt_valid_to %}
     {% set scd_id = columns.dbt_scd_id %}
     {% set kept = [] %}
@@ -104,10 +97,8 @@
         {% endif %}
         {% do inserted.append("staged." ~ adapter.quote(name)) %}
     {% endfor %}
-    {% do run_query("drop table if exists " ~ rewrite) %}
-    {% do run_query(
-        "create table " ~ rewrite ~ " using parquet as"
-        ~ " select " ~ kept | join(", ") ~ " from " ~ target_relation ~ " as history"
+    {{ return(spark_stage_rewrite(target_relation,
+        "select " ~ kept | join(", ") ~ " from " ~ target_relation ~ " as history"
         ~ " left join (select " ~ scd_id ~ ", " ~ valid_to ~ " from " ~ staging
         ~ " where dbt_change_type in ('update', 'delete')) as closing"
         ~ " on history." ~ scd_id ~ " = closing." ~ scd_id ~ " and history." ~ valid_to
@@ -115,6 +106,5 @@
         ~ " union all select " ~ inserted | join(", ") ~ " from " ~ staging ~ " as staged"
         ~ " left anti join " ~ target_relation ~ " as present on staged." ~ scd_id
         ~ " = present." ~ scd_id ~ " where staged.dbt_change_type = 'insert'"
-    ) %}
-    {{ return("insert overwrite table " ~ target_relation ~ " select * from " ~ rewrite) }}
+    )) }}
 {% endmacro %}

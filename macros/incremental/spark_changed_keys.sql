@@ -1,7 +1,6 @@
 {#- The changed_keys strategy on Spark's plain Parquet tables, which have no DELETE or
     MERGE (those need Delta Lake, Iceberg or Hudi): the table is rewritten as its rows of
-    unchanged keys plus the recomputed rows, through a `<model>__rewrite` table, since
-    Spark cannot overwrite a table while reading it. Same rows as the delete + insert of
+    unchanged keys plus the recomputed rows (spark_stage_rewrite). Same rows as the delete + insert of
     other engines. With file_format delta a model could merge instead; the rewrite works
     everywhere. -#}
 
@@ -17,7 +16,6 @@
         {{ return(dbt.dbt_spark_get_incremental_sql(
             strategy, source, target, existing, unique_key, incremental_predicates)) }}
     {% endif %}
-    {% set rewrite = changed_keys_rewrite_relation() %}
     {% set changed = changed_keys_relation() %}
     {% set column_names = adapter.get_columns_in_relation(target) | map(attribute='name') | list %}
     {% set columns = columns_of(none, column_names) %}
@@ -37,12 +35,7 @@
             )
         {% endif %}
     {% endset %}
-    {% do run_query("drop table if exists " ~ rewrite) %}
-    {% do run_query(
-        "create table " ~ rewrite ~ " using parquet as " ~ kept_rows
-        ~ " union all select " ~ columns ~ " from " ~ source
-    ) %}
-    insert overwrite table {{ target }} select {{ columns }} from {{ rewrite }}
+    {{ spark_stage_rewrite(target, kept_rows ~ " union all select " ~ columns ~ " from " ~ source) }}
 {% endmacro %}
 
 
@@ -56,18 +49,12 @@
 {% endmacro %}
 
 
-{#- The table a Spark changed_keys run writes the model's next version to. -#}
-{% macro changed_keys_rewrite_relation() %}
-    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__rewrite'})) }}
-{% endmacro %}
-
-
 {#- Post-hook of every model (dbt_project.yml): drops the Spark rewrite table once the
     model holds its rows. A no-op elsewhere. -#}
 {% macro drop_changed_keys_rewrite() %}
     {% if execute and target.type == 'spark'
         and config.get('incremental_strategy') == 'changed_keys' %}
-        {{ return("drop table if exists " ~ changed_keys_rewrite_relation()) }}
+        {{ return("drop table if exists " ~ spark_rewrite_relation(this)) }}
     {% endif %}
     {{ return('') }}
 {% endmacro %}

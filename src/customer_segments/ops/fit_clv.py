@@ -25,14 +25,6 @@ from customer_segments.clv.tables import ClvFitError, ClvSettings, fit_table, pr
 from customer_segments.ops.warehouse import Warehouse, connected
 
 PROJECT = "customer_segments"
-SQL_TYPES = {
-    "duckdb": {"text": "varchar", "double": "double", "bigint": "bigint", "boolean": "boolean",
-               "date": "date"},
-    "postgres": {"text": "text", "double": "double precision", "bigint": "bigint",
-                 "boolean": "boolean", "date": "date"},
-    "spark": {"text": "string", "double": "double", "bigint": "bigint", "boolean": "boolean",
-              "date": "date"},
-}
 SUMMARY_COLUMNS = ["fit_purpose", "calibration_end_date", "customer_id", "repeat_transactions",
                    "time_to_last_purchase", "observation_time", "mean_repeat_value",
                    "holdout_transactions"]
@@ -50,10 +42,10 @@ class ManifestError(RuntimeError):
     """The manifest lacks what the fit needs; the message says what to run."""
 
 
-def _column_types(columns: list[str], engine: str,
+def _column_types(columns: list[str], warehouse: Warehouse,
                   overrides: dict[str, str] | None = None) -> dict[str, str]:
     kinds = {**KINDS, **(overrides or {})}
-    return {name: SQL_TYPES[engine][kinds.get(name, "double")] for name in columns}
+    return {name: warehouse.sql_type(kinds.get(name, "double")) for name in columns}
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
@@ -108,7 +100,7 @@ def fit_clv(warehouse: Warehouse, manifest: dict[str, Any]) -> dict[str, int]:
         overrides = {"repeat_transactions": "bigint", "holdout_transactions": "bigint"} \
             if name == "fitted_summary" else None
         warehouse.replace_table(schema, identifier, frame,
-                                _column_types(list(frame.columns), warehouse.engine, overrides))
+                                _column_types(list(frame.columns), warehouse, overrides))
         counts[f"{schema}.{identifier}"] = len(frame)
     return counts
 
@@ -121,6 +113,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         manifest = read_manifest(args.manifest)
+        # A manifest without the CLV models fails here, before connecting to the warehouse.
         fit_inputs(manifest)
         with connected(args.target) as warehouse:
             counts = fit_clv(warehouse, manifest)

@@ -22,8 +22,6 @@ from pathlib import Path
 from customer_segments.ops.dbt_invoke import invoke
 from customer_segments.ops.warehouse import connected
 
-TEXT_TYPES = {"duckdb": "varchar", "postgres": "text", "spark": "string"}
-
 
 class RawFolderError(RuntimeError):
     """The folder breaks the raw-data contract; the message is the reader's own."""
@@ -56,9 +54,9 @@ def load_raw(folder: Path, target: str | None, raw_schema: str = "shop_raw") -> 
         frames = read_raw_folder(folder, raw_schema, Path(workdir))
     loaded: dict[str, int] = {}
     with connected(target) as warehouse:
-        text = TEXT_TYPES[warehouse.engine]
         for table, frame in frames.items():
-            column_types = {name: ("timestamp" if name == "_loaded_at" else text)
+            column_types = {name: warehouse.sql_type("timestamp" if name == "_loaded_at"
+                                                     else "text")
                             for name in frame.columns}  # type: ignore[attr-defined]
             warehouse.replace_table(raw_schema, table, frame, column_types)  # type: ignore[arg-type]
             loaded[table] = len(frame)  # type: ignore[arg-type]

@@ -39,10 +39,25 @@ def profile_credentials(target: str | None = None) -> Any:
     return profile.credentials
 
 
+# The column kinds the project's commands write, and what each engine calls them.
+SQL_TYPES = {
+    "duckdb": {"text": "varchar", "double": "double", "bigint": "bigint",
+               "boolean": "boolean", "date": "date", "timestamp": "timestamp"},
+    "postgres": {"text": "text", "double": "double precision", "bigint": "bigint",
+                 "boolean": "boolean", "date": "date", "timestamp": "timestamp"},
+    "spark": {"text": "string", "double": "double", "bigint": "bigint",
+              "boolean": "boolean", "date": "date", "timestamp": "timestamp"},
+}
+
+
 class Warehouse:
     """One open connection to one target."""
 
     engine: str
+
+    def sql_type(self, kind: str) -> str:
+        """This engine's name for a column kind of SQL_TYPES (text, double, ...)."""
+        return SQL_TYPES[self.engine][kind]
 
     def query(self, sql: str) -> pd.DataFrame:
         raise NotImplementedError
