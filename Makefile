@@ -13,10 +13,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 SIZE ?= 1000000
 
-DATABASE ?= customer_segments.duckdb
+DATABASE ?= $(or $(CUSTOMER_SEGMENTS_DUCKDB_PATH),customer_segments.duckdb)
 # What readers open (BI tools, the semantic layer, export-segment): replaced whole by each
 # passing build.
-PUBLICATION ?= publication/customer_segments.duckdb
+PUBLICATION ?= $(or $(CUSTOMER_SEGMENTS_PUBLICATION_PATH),publication/customer_segments.duckdb)
 # Named like the default work file: the semantic manifest names relations by the file name.
 TEST_DATABASE := target/test_sample/customer_segments.duckdb
 TEST_PUBLICATION := target/test_publication/customer_segments.duckdb

@@ -8,6 +8,7 @@ file afterwards, so the test can open it).
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,13 @@ import duckdb
 import pytest
 
 from customer_segments.ops.dbt_invoke import invoke
+
+# pytest-xdist's workers run under a `__main__` with neither __spec__ nor __file__;
+# pyspark.sql.connect (which Great Expectations imports) then takes the process for a
+# doctest run and calls sys.exit(0). Give the worker's __main__ a file name.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__file__ = "<pytest-xdist worker>"
 
 ORDER_COLUMNS = [
     "order_id", "customer_id", "ordered_at", "status", "currency", "amount", "tax",
