@@ -12,6 +12,8 @@ export PYTHONPATH := $(CURDIR)/src
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 SIZE ?= 1000000
+# dbt vars for `make build`, as YAML; exported so the recipe passes them unquoted by make.
+export VARS
 
 DATABASE ?= $(or $(CUSTOMER_SEGMENTS_DUCKDB_PATH),customer_segments.duckdb)
 # What readers open (BI tools, the semantic layer, export-segment): replaced whole by each
@@ -21,7 +23,7 @@ PUBLICATION ?= $(or $(CUSTOMER_SEGMENTS_PUBLICATION_PATH),publication/customer_s
 TEST_DATABASE := target/test_sample/customer_segments.duckdb
 TEST_PUBLICATION := target/test_publication/customer_segments.duckdb
 # DuckDB 1.x clients (Evidence, the Node client) the publication is tested with.
-DUCKDB_1X_CLIENTS := 1.1.3 1.4.2
+DUCKDB_1X_CLIENTS := 1.1.3 1.4.2 1.5.6
 
 .PHONY: build test install engines duckdb-clients semantic-layer dagster lint check-project lint-python dbt-test validate pytest test-postgres test-spark backfill bench bench-engines bench-clv sample lock clean
 
@@ -54,7 +56,7 @@ engines:
 ## Any dbt vars: make build VARS='{as_of_date: 2025-11-30}'
 build: install
 	CUSTOMER_SEGMENTS_DUCKDB_PATH=$(DATABASE) $(BIN)/customer-segments build \
-		--publication $(PUBLICATION) $(if $(VARS),-- --vars '$(VARS)',)
+		--publication $(PUBLICATION) $(if $(VARS),-- --vars "$$VARS",)
 
 ## Every test: lint, the project rules, the dbt project's own tests on the sample, Great
 ## Expectations on the sample's marts, and the pytest suites (the cross-engine parity
@@ -116,7 +118,8 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster
 ## until turned on), the history backfill. Instance settings: one writer run at a time.
 dagster: install
 	mkdir -p $(DAGSTER_HOME)
-	cp src/customer_segments/orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	# The project's instance settings, unless you have your own there.
+	[ -f $(DAGSTER_HOME)/dagster.yaml ] || cp src/customer_segments/orchestration/dagster.yaml $(DAGSTER_HOME)/
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m customer_segments.orchestration.definitions
 
 ## Replay segment history as of every period end: make backfill START=2023-01-01 END=2025-12-31 [PERIOD=month]
@@ -147,4 +150,4 @@ lock:
 	  /tmp/customer_segments_lock/bin/pip freeze --exclude customer-segments; } > requirements.txt
 
 clean:
-	rm -rf target logs $(VENV) customer_segments.duckdb
+	rm -rf target logs $(VENV) customer_segments.duckdb customer_segments.duckdb.wal publication .dagster

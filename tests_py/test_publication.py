@@ -19,8 +19,15 @@ import duckdb
 import pytest
 
 from customer_segments.ops import export_segment
+from customer_segments.ops import publish as publish_module
 from customer_segments.ops.dbt_invoke import PROJECT_DIR
-from customer_segments.ops.publish import PublishRefused, check_build_passed, public_tables
+from customer_segments.ops.publish import (
+    PublishRefused,
+    _one_publisher,
+    check_build_passed,
+    public_tables,
+    publish,
+)
 
 DUCKDB_1X_CLIENTS = sorted((PROJECT_DIR / ".venv").glob("duckdb-1.*/bin/python"))
 
@@ -36,7 +43,8 @@ class MakeBuild:
         self.log = tmp_path / f"make_build_{as_of_date}.log"
         with open(self.log, "w") as output:
             self.process = subprocess.Popen(
-                ["make", "--no-print-directory", "build",
+                # `-o`: never reinstall the venv another test worker is using.
+                ["make", "--no-print-directory", "-o", ".venv/bin/.installed", "build",
                  f"DATABASE={tmp_path / 'work.duckdb'}",
                  f"PUBLICATION={tmp_path / 'publication' / 'customer_segments.duckdb'}",
                  f"VARS={{as_of_date: '{as_of_date}'}}"],
@@ -89,6 +97,14 @@ def test_readers_and_builds_never_lock_each_other_out(tmp_path: Path) -> None:
     assert code == 0, output
     public = public_names(tmp_path)
     assert {"marts.dim_customers", "staging.stg_shop__rejected_rows"} <= public
+    # What publish copies is what dbt's own `publish` selector selects.
+    from dbt.cli.main import dbtRunner
+    listed = dbtRunner().invoke([
+        "ls", "--quiet", "--selector", "publish", "--resource-type", "model", "--output",
+        "name", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+        "--target-path", str(tmp_path / "target_ls")])
+    assert listed.success, listed.exception
+    assert set(listed.result) == {name.split(".", 1)[1] for name in public}
     assert f"published {len(public)} tables to {publication}" in output
 
     # A BI tool keeps its connection open through the next two builds.
@@ -125,6 +141,12 @@ def test_readers_and_builds_never_lock_each_other_out(tmp_path: Path) -> None:
     assert published == public | {"publication.published_tables"}
     assert published - work_tables == {"publication.published_tables"}
 
+    # (DuckDB shares one open database per file within a process: a new connection here
+    # sees a replaced publication only once every connection to the old one is closed.)
+    reader.close()
+    refusals_leave_the_publication_as_it_was(tmp_path, publication)
+    reader = duckdb.connect(str(publication), read_only=True)
+
     # A build that fails (an as-of date before the recorded history: the as-of guard)
     # leaves the publication as it was, readable by the reader that stayed open.
     failing = MakeBuild(tmp_path, "2025-10-31")
@@ -137,7 +159,6 @@ def test_readers_and_builds_never_lock_each_other_out(tmp_path: Path) -> None:
     reader.close()
     with duckdb.connect(str(publication), read_only=True) as fresh:
         assert published_as_of(fresh) == "2025-12-31"
-    assert not list(publication.parent.glob("*.next*")), "a half-written publication stayed"
 
     # DuckDB 1.x clients (Evidence, the Node client) read the publication.
     assert DUCKDB_1X_CLIENTS, "make duckdb-clients installs them"
@@ -159,6 +180,47 @@ def test_readers_and_builds_never_lock_each_other_out(tmp_path: Path) -> None:
                 .fetchone()[0],
                 current.execute("select cast(sum(net_lifetime_spend) as varchar) "
                                 "from marts.dim_customers").fetchone()[0]]
+
+
+def refusals_leave_the_publication_as_it_was(tmp_path: Path, publication: Path) -> None:
+    """Another publish running, a copy that fails half way, a work file written since the
+    build: each refused, the publication unchanged, no half-written file left."""
+    work, target = tmp_path / "work.duckdb", tmp_path / "target"
+
+    def published_at() -> list[tuple]:
+        with duckdb.connect(str(publication), read_only=True) as reader:
+            return reader.execute(
+                "select distinct published_at from publication.published_tables").fetchall()
+
+    before = published_at()
+    with _one_publisher(publication), pytest.raises(PublishRefused, match="another publish"):
+        publish(work, publication, target)
+
+    def copy_then_fail(database, staging, *args):
+        staging.write_bytes(b"half a database")
+        raise OSError("No space left on device")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(publish_module, "_copy_tables", copy_then_fail)
+        with pytest.raises(OSError, match="No space left"):
+            publish(work, publication, target)
+
+    # A build started since (and killed before it wrote its results) wrote the file.
+    with duckdb.connect(str(work)) as writer:
+        recorded = writer.execute("select invocation_id from dbt_state.last_invocation").fetchone()
+        writer.execute("update dbt_state.last_invocation set invocation_id = 'killed-build'")
+    with pytest.raises(PublishRefused, match="last written by dbt invocation killed-build"):
+        publish(work, publication, target)
+    assert published_at() == before
+    assert sorted(path.name for path in publication.parent.iterdir()) == [
+        ".customer_segments.duckdb.publish-lock", "customer_segments.duckdb"]
+
+    # The build's own results still publish it.
+    assert recorded is not None
+    with duckdb.connect(str(work)) as writer:
+        writer.execute("update dbt_state.last_invocation set invocation_id = ?", [recorded[0]])
+    assert publish(work, publication, target).row_counts
+    assert published_at() != before
 
 
 def test_publish_refuses_a_build_that_did_not_pass_or_did_not_build_everything() -> None:
@@ -185,6 +247,10 @@ def test_publish_refuses_a_build_that_did_not_pass_or_did_not_build_everything()
         check_build_passed(results(("model.p.int_x", "success")), public)
     with pytest.raises(PublishRefused, match="not `dbt build`"):
         check_build_passed(results(("model.p.dim_customers", "success"), which="run"), public)
+    # Built, but its tests were left out (--exclude-resource-type test).
+    with pytest.raises(PublishRefused, match="did not run 1 test"):
+        check_build_passed(results(("model.p.dim_customers", "success")), public,
+                           {"test.p.unique_dim_customers_customer_id"})
 
 
 def test_a_locked_file_is_one_line_naming_the_holder(tmp_path: Path, capsys) -> None:

@@ -1,9 +1,9 @@
 {#- Every segment family and the label of the segment a customer is in, as an expression
     over int_customer_profiles' columns. Each family partitions the customers (every
-    customer in exactly one of its segments). The one list: the long memberships (and so
-    the comparison report, the published segments, the history) and dim_customers'
-    `segment_<family>` columns (the semantic layer's dimensions) both read it, so a new
-    family is one more entry here. -#}
+    customer in exactly one of its segments). int_customer_profiles names each customer's
+    segments in `segment_<family>` columns from it; the long memberships (and so the
+    comparison report, the published segments, the history) unpivot them, dim_customers
+    publishes them (the semantic layer's dimensions). A new family is one more entry here. -#}
 {% macro segment_families() %}
     {{ return([
         ('all', "'All customers'"),

@@ -1,6 +1,7 @@
 {#- One row per customer known on the as-of date: lifetime spend, the Top Customers
-    decision and every segment the customer is in (dim_customers publishes it; the
-    segment memberships are read from it). -#}
+    decision and every segment the customer is in, by name in `segment_<family>`
+    (macros/segments/segment_families.sql; dim_customers publishes them, the segment
+    memberships unpivot them). -#}
 
 with
 
@@ -47,7 +48,7 @@ clv_predictions as (
     where fit_purpose = 'prediction'
 ),
 
-final as (
+profiles as (
     select
         customers.customer_id,
         customers.has_customer_record,
@@ -59,6 +60,8 @@ final as (
         customers.last_order_date,
         customers.order_count,
         customers.completed_order_count,
+        customers.completed_order_count >= 1 as is_purchasing_customer,
+        customers.completed_order_count >= 2 as is_repeat_customer,
         customers.gross_spend,
         customers.refunded_amount,
         customers.net_lifetime_spend,
@@ -119,6 +122,16 @@ final as (
         on customers.customer_id = primary_categories.customer_id
     left join clv_predictions
         on customers.customer_id = clv_predictions.customer_id
+),
+
+final as (
+    select
+        profiles.*,
+        {% for family, label in segment_families() %}
+            cast({{ label }} as {{ dbt.type_string() }}) as segment_{{ family }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    from profiles
 )
 
 select * from final

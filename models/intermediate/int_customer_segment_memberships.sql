@@ -21,7 +21,7 @@ memberships as (
         select
             customer_id,
             '{{ family }}' as segment_family,
-            cast({{ label }} as {{ dbt.type_string() }}) as segment_name,
+            segment_{{ family }} as segment_name,
             net_lifetime_spend
         from customers
         {% if not loop.last %}union all{% endif %}

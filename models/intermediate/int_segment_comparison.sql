@@ -23,9 +23,9 @@ segment_totals as (
         count(*) as customer_count,
         sum(customers.net_lifetime_spend) as net_revenue,
         sum(customers.completed_order_count) as completed_order_count,
-        sum(case when customers.completed_order_count >= 1 then 1 else 0 end)
+        sum(case when customers.is_purchasing_customer then 1 else 0 end)
             as purchasing_customer_count,
-        sum(case when customers.completed_order_count >= 2 then 1 else 0 end)
+        sum(case when customers.is_repeat_customer then 1 else 0 end)
             as repeat_customer_count,
         {{ percentile('customers.days_since_last_order', 0.5, 'continuous') }}
             as median_days_since_last_order,

@@ -13,6 +13,8 @@ select
     last_order_date,
     order_count,
     completed_order_count,
+    is_purchasing_customer,
+    is_repeat_customer,
     gross_spend,
     refunded_amount,
     net_lifetime_spend,
@@ -45,8 +47,8 @@ select
     predicted_clv,
     predicted_value_decile,
     clv_status,
-    {% for family, label in segment_families() if family != 'all' %}
-        cast({{ label }} as {{ dbt.type_string() }}) as segment_{{ family }},
+    {% for family, _ in segment_families() if family != 'all' %}
+        segment_{{ family }},
     {% endfor %}
     as_of_date,
     reporting_currency

@@ -25,7 +25,9 @@ from typing import Any
 import yaml
 
 from customer_segments.ops.database_files import (
+    WRITER_ADVICE,
     LockedDatabase,
+    explain_lock,
     publication_path,
     read_only,
     work_database,
@@ -113,7 +115,7 @@ def backfill(start: dt.date, end: dt.date, period: str = "month",
             publish(database_file, publish_to, target_path or default_target_path())
         rows.append((label, "recorded" if result.success else "FAILED", time.monotonic() - began))
         if not result.success:
-            log(result.messages)
+            log(explain_lock(result.messages, database_file, WRITER_ADVICE) or result.messages)
             break
     log("| as of | outcome | seconds |\n|---|---|---|")
     for label, outcome, seconds in rows:

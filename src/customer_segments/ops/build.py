@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import duckdb
+
 from customer_segments.ops.database_files import (
     WRITER_ADVICE,
     LockedDatabase,
@@ -79,8 +81,11 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     try:
         published = publish(Path(credentials.path), args.publication or publication_path(),
                             args.target_path or default_target_path())
-    except (PublishRefused, LockedDatabase) as error:
+    except (PublishRefused, LockedDatabase, FileNotFoundError) as error:
         print(f"publish: {error}", file=sys.stderr)
+        return 1
+    except (duckdb.Error, OSError, ValueError) as error:
+        print(f"publish: nothing published ({type(error).__name__}: {error})", file=sys.stderr)
         return 1
     print(f"published {len(published.row_counts)} tables to {published.path}")
     return 0

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from customer_segments.ops.dbt_invoke import DATABASE_ENV, PROJECT_DIR
+from customer_segments.ops.dbt_invoke import DATABASE_ENV
 
 PUBLICATION_ENV = "CUSTOMER_SEGMENTS_PUBLICATION_PATH"
 
@@ -30,13 +30,13 @@ _LOCK_MESSAGE = re.compile(
     r"(?P<program>.*?) \(PID (?P<pid>\d+)\)")
 
 
+# As profiles.yml resolves them: relative to the directory dbt runs in.
 def work_database() -> Path:
-    return Path(os.environ.get(DATABASE_ENV) or PROJECT_DIR / "customer_segments.duckdb")
+    return Path(os.environ.get(DATABASE_ENV) or "customer_segments.duckdb")
 
 
 def publication_path() -> Path:
-    return Path(os.environ.get(PUBLICATION_ENV)
-                or PROJECT_DIR / "publication" / "customer_segments.duckdb")
+    return Path(os.environ.get(PUBLICATION_ENV) or "publication/customer_segments.duckdb")
 
 
 class LockedDatabase(Exception):

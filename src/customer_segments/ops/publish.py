@@ -8,7 +8,8 @@ file dbt builds: a reader on the work file would lock dbt out, and would see a b
 half done. Publishing:
 1. refuses unless the build's run_results.json (in the target path) shows a `dbt build`
    in which nothing failed and every public model (access: public; selector `publish`)
-   was built;
+   and every data test on one was built and passed, and that build is the invocation
+   that last wrote the work file (`dbt_state.last_invocation`, recorded on-run-start);
 2. copies every public model, same schema and name, with its dbt descriptions as table
    and column comments, plus `publication.published_tables` (what was published, when,
    from which dbt invocation) into a new file beside the publication, in DuckDB's v1.0.0
@@ -27,7 +28,7 @@ import fcntl
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,8 +86,17 @@ def public_tables(manifest: dict[str, Any]) -> dict[str, PublicTable]:
     }
 
 
-def check_build_passed(run_results: dict[str, Any], public: dict[str, PublicTable]) -> None:
-    """Raise PublishRefused unless this is a dbt build that passed and built every public model."""
+def tests_of(manifest: dict[str, Any], public: dict[str, PublicTable]) -> set[str]:
+    """unique_id of every data test that reads a public model."""
+    return {unique_id for unique_id, node in manifest["nodes"].items()
+            if node["resource_type"] == "test"
+            and set(node["depends_on"]["nodes"]) & set(public)}
+
+
+def check_build_passed(run_results: dict[str, Any], public: dict[str, PublicTable],
+                       tests: Collection[str] = ()) -> None:
+    """Raise PublishRefused unless this is a dbt build that passed and built every public
+    model and ran every test of `tests`."""
     command = run_results.get("args", {}).get("which")
     if command != "build":
         raise PublishRefused(f"the last dbt command was `dbt {command}`, not `dbt build`: "
@@ -103,6 +113,21 @@ def check_build_passed(run_results: dict[str, Any], public: dict[str, PublicTabl
         raise PublishRefused(f"the build did not build {len(missing)} public model(s) "
                              f"({', '.join(missing[:5])}): publish after a build of "
                              "everything (`dbt build`, or --selector daily)")
+    untested = sorted(set(tests) - set(statuses))
+    if untested:
+        raise PublishRefused(f"the build did not run {len(untested)} test(s) of the public "
+                             f"models ({', '.join(untested[:3])}): publish after a build "
+                             "with its tests")
+
+
+def check_same_invocation(recorded: str | None, run_results: dict[str, Any]) -> None:
+    """Raise PublishRefused unless the work file was last written by the run_results' build."""
+    built = run_results["metadata"]["invocation_id"]
+    if recorded != built:
+        raise PublishRefused(
+            f"the work file was last written by dbt invocation {recorded or '(none recorded)'}, "
+            f"not by the build whose results are given ({built}): a later run changed it "
+            "or did not finish; build again, then publish")
 
 
 def _quoted(identifier: str) -> str:
@@ -126,6 +151,17 @@ def _one_publisher(publication: Path) -> Iterator[None]:
         yield
 
 
+def _recorded_invocation(connection: duckdb.DuckDBPyConnection) -> str | None:
+    recorded = connection.execute(
+        "select count(*) from duckdb_tables() where database_name = 'work' "
+        "and schema_name = 'dbt_state' and table_name = 'last_invocation'").fetchone()
+    if not recorded or not recorded[0]:
+        return None
+    row = connection.execute(
+        "select invocation_id from work.dbt_state.last_invocation").fetchone()
+    return str(row[0]) if row else None
+
+
 def _copy_tables(database: Path, staging: Path, public: dict[str, PublicTable],
                  run_results: dict[str, Any], published_at: dt.datetime) -> dict[str, int]:
     connection = duckdb.connect(":memory:")
@@ -138,6 +174,8 @@ def _copy_tables(database: Path, staging: Path, public: dict[str, PublicTable],
             if line is None:
                 raise
             raise LockedDatabase(line) from None
+        # Checked while this connection holds the file: no build can start in between.
+        check_same_invocation(_recorded_invocation(connection), run_results)
         connection.execute(f"attach {_literal(str(staging))} as publication_next "
                            f"(storage_version {_literal(STORAGE_VERSION)})")
         for schema in sorted({table.schema for table in public.values()} | {"publication"}):
@@ -193,7 +231,7 @@ def publish(database: Path, publication: Path, target_path: Path) -> Publication
     if not public:
         raise PublishRefused(f"{target_path / 'manifest.json'} has no public model "
                              "(access: public): nothing to publish")
-    check_build_passed(run_results, public)
+    check_build_passed(run_results, public, tests_of(manifest, public))
     if not database.exists():
         raise FileNotFoundError(f"{database} does not exist: run `make build` first.")
     published_at = dt.datetime.now(dt.UTC)
@@ -234,6 +272,9 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
                          args.target_path or default_target_path())
     except (PublishRefused, LockedDatabase, FileNotFoundError) as error:
         print(f"publish: {error}", file=sys.stderr)
+        return 1
+    except (duckdb.Error, OSError, ValueError) as error:
+        print(f"publish: nothing published ({type(error).__name__}: {error})", file=sys.stderr)
         return 1
     print(f"published {len(result.row_counts)} tables "
           f"({sum(result.row_counts.values())} rows) to {result.path}")

@@ -44,6 +44,7 @@ from dagster_dbt import (
 from customer_segments.ops.backfill import newest_recorded_as_of
 from customer_segments.ops.database_files import publication_path, read_only, work_database
 from customer_segments.ops.dbt_invoke import PROJECT_DIR
+from customer_segments.ops.publish import publish
 
 WORK_DATABASE_POOL = "customer_segments_work_database"
 HISTORY_START_ENV = "CUSTOMER_SEGMENTS_HISTORY_START"
@@ -124,9 +125,6 @@ PUBLIC_MODEL_KEYS = [get_asset_key_for_model([daily_dbt_build], node["name"])
 )
 def publication(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The publication readers open: `customer-segments publish` of this run's dbt build."""
-    # Imported when the step runs: the definitions load without the publish dependencies.
-    from customer_segments.ops.publish import publish
-
     target_path = run_target_path(context.run)
     if not target_path.joinpath("run_results.json").exists():
         raise dg.Failure(
