@@ -15,17 +15,14 @@ import argparse
 import sys
 from pathlib import Path
 
-import duckdb
-
 from customer_segments.ops.database_files import (
     WRITER_ADVICE,
-    LockedDatabase,
     explain_lock,
     publication_path,
 )
 from customer_segments.ops.dbt_invoke import DbtResult, default_target_path, invoke
 from customer_segments.ops.fit_clv import fit_clv, read_manifest
-from customer_segments.ops.publish import PublishRefused, publish
+from customer_segments.ops.publish import publish_and_report
 from customer_segments.ops.warehouse import connected, profile_credentials
 
 # Adapters whose dbt runs this project's Python models (dbt_project.yml: fitted_in_dbt).
@@ -78,17 +75,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         return 1
     if credentials.type != "duckdb" or args.no_publish:
         return 0
-    try:
-        published = publish(Path(credentials.path), args.publication or publication_path(),
-                            args.target_path or default_target_path())
-    except (PublishRefused, LockedDatabase, FileNotFoundError) as error:
-        print(f"publish: {error}", file=sys.stderr)
-        return 1
-    except (duckdb.Error, OSError, ValueError) as error:
-        print(f"publish: nothing published ({type(error).__name__}: {error})", file=sys.stderr)
-        return 1
-    print(f"published {len(published.row_counts)} tables to {published.path}")
-    return 0
+    return publish_and_report(Path(credentials.path), args.publication or publication_path(),
+                              args.target_path or default_target_path())
 
 
 if __name__ == "__main__":

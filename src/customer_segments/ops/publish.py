@@ -254,6 +254,21 @@ def publish(database: Path, publication: Path, target_path: Path) -> Publication
     return Publication(publication, row_counts, published_at)
 
 
+def publish_and_report(database: Path, publication: Path, target_path: Path) -> int:
+    """Publish, printing one line either way (never a traceback); 0 when published."""
+    try:
+        result = publish(database, publication, target_path)
+    except (PublishRefused, LockedDatabase, FileNotFoundError) as error:
+        print(f"publish: {error}", file=sys.stderr)
+        return 1
+    except (duckdb.Error, OSError, ValueError) as error:
+        print(f"publish: nothing published ({type(error).__name__}: {error})", file=sys.stderr)
+        return 1
+    print(f"published {len(result.row_counts)} tables "
+          f"({sum(result.row_counts.values())} rows) to {result.path}")
+    return 0
+
+
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", type=Path, default=None,
@@ -266,19 +281,9 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
                         help="dbt's target folder of the build (default: DBT_TARGET_PATH, "
                              "else ./target)")
     args = parser.parse_args(argv)
-    try:
-        result = publish(args.database or work_database(),
-                         args.publication or publication_path(),
-                         args.target_path or default_target_path())
-    except (PublishRefused, LockedDatabase, FileNotFoundError) as error:
-        print(f"publish: {error}", file=sys.stderr)
-        return 1
-    except (duckdb.Error, OSError, ValueError) as error:
-        print(f"publish: nothing published ({type(error).__name__}: {error})", file=sys.stderr)
-        return 1
-    print(f"published {len(result.row_counts)} tables "
-          f"({sum(result.row_counts.values())} rows) to {result.path}")
-    return 0
+    return publish_and_report(args.database or work_database(),
+                              args.publication or publication_path(),
+                              args.target_path or default_target_path())
 
 
 if __name__ == "__main__":
