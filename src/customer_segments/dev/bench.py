@@ -4,12 +4,13 @@
     customer-segments bench --size 10000000 --pandas  # also time the pandas version
 
 For each size it prints a markdown table: data generation, the full `dbt build` (wall
-time and peak memory), the models on the path from raw orders to lifetime spend and the
-Top Customers threshold (from run_results.json), the heaviest models, and two
+time and peak memory), publishing it, the models on the path from raw orders to lifetime
+spend and the Top Customers threshold (from run_results.json), the heaviest models, and two
 references measured on the same data in the same run: a single hand-written DuckDB query
 computing lifetime spend and the threshold (the floor), and a straightforward pandas
 implementation (what an analyst would write). Ratios are the headline; timings are never
-asserted anywhere.
+asserted anywhere. While it runs, each step's start and end go to stderr with the time
+elapsed (a 40M-order run takes most of an hour).
 """
 
 from __future__ import annotations
@@ -115,11 +116,22 @@ print(len(positive), positive.iloc[rank - 1], spend.sum())
 """
 
 
-def timed(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
+BENCH_STARTED = time.monotonic()
+
+
+def progress(message: str) -> None:
+    """One line on stderr: minutes:seconds since the bench started, then what happens."""
+    elapsed = int(time.monotonic() - BENCH_STARTED)
+    print(f"[bench {elapsed // 60:3d}:{elapsed % 60:02d}] {message}", file=sys.stderr, flush=True)
+
+
+def timed(command: list[str], env: dict | None = None, step: str = "") -> tuple[float, float, str]:
     """(seconds, peak resident memory in GiB, output) of a command, via GNU time (which
     writes to a file of its own: the command's stderr may end without a newline)."""
     import tempfile
 
+    if step:
+        progress(f"{step} ...")
     with tempfile.NamedTemporaryFile("r", suffix=".time") as memory_file:
         started = time.monotonic()
         result = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", memory_file.name, *command],
@@ -130,6 +142,8 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, float, st
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n"
                            f"{result.stderr[-3000:]}")
+    if step:
+        progress(f"{step}: {seconds:.1f} s")
     return seconds, int(peak_kib) / 1024 / 1024, result.stdout
 
 
@@ -140,7 +154,7 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
     if regenerate or not (data / "orders").exists():
         seconds, peak, _ = timed([python, "-m", "customer_segments.dev.generate_sample",
                                   "--orders", str(size), "--format", "parquet",
-                                  "--out", str(data)])
+                                  "--out", str(data)], step=f"generate {size:,} orders")
         rows.append(("generate data (typed Parquet)", seconds, peak, ""))
     remove_increments(data)
     # The history landed well before today's load: outside the lookback window.
@@ -155,7 +169,7 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
         stale.unlink(missing_ok=True)
     shutil.rmtree(target, ignore_errors=True)
 
-    def dbt_build() -> tuple[float, float, dict[str, float]]:
+    def dbt_build(step: str) -> tuple[float, float, dict[str, float]]:
         seconds, peak, _ = timed(
             [str(Path(python).parent / "dbt"), "build", "--exclude-resource-type", "unit_test",
              "--target-path", str(target), "--vars", json.dumps(
@@ -164,28 +178,36 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
                  "CUSTOMER_SEGMENTS_MEMORY_LIMIT": MEMORY_LIMIT,
                  "CUSTOMER_SEGMENTS_THREADS": DBT_THREADS,
                  "DBT_PROFILES_DIR": str(PROJECT_DIR)},
+            step=step,
         )
         results = json.loads((target / "run_results.json").read_text())["results"]
         return seconds, peak, {r["unique_id"].split(".")[-1]: r["execution_time"]
                                for r in results
                                if r["unique_id"].startswith(("model.", "snapshot."))}
 
-    build_seconds, build_peak, timings = dbt_build()
+    build_seconds, build_peak, timings = dbt_build(f"full dbt build of {order_lines:,} lines")
     rows.append(("full `dbt build` (models, snapshot, data tests)", build_seconds, build_peak,
                  f"{order_lines:,} order lines"))
+    publish_seconds, publish_peak, published = timed(
+        [str(Path(python).parent / "customer-segments"), "publish", "--database", str(database),
+         "--publication", str(data / "publication" / "customer_segments.duckdb"),
+         "--target-path", str(target)], step="publish")
+    rows.append(("publish the public tables (`customer-segments publish`)", publish_seconds,
+                 publish_peak, published.strip().split(" to ")[0]))
     path_seconds = sum(timings.get(name, 0.0) for name in LIFETIME_SPEND_PATH)
 
     floor_seconds, floor_peak, floor_out = timed(
         [python, "-c", "import duckdb, sys; connection = duckdb.connect(); "
          "connection.execute('set enable_progress_bar = false'); "
          "print(connection.sql(sys.argv[1]).fetchall())",
-         FLOOR_QUERY.format(data=data)])
+         FLOOR_QUERY.format(data=data)], step="floor query")
     rows.append(("models raw -> lifetime spend -> threshold (sum of run_results)",
                  path_seconds, None, f"{path_seconds / floor_seconds:.1f}x the floor"))
     rows.append(("floor: one hand-written DuckDB query", floor_seconds, floor_peak,
                  floor_out.strip()))
     if with_pandas:
-        pandas_seconds, pandas_peak, pandas_out = timed([python, "-c", PANDAS_SCRIPT, str(data)])
+        pandas_seconds, pandas_peak, pandas_out = timed([python, "-c", PANDAS_SCRIPT, str(data)],
+                                                   step="pandas reference")
         rows.append(("pandas implementation", pandas_seconds, pandas_peak,
                      f"{pandas_seconds / path_seconds:.2f}x the time of our models; "
                      f"{pandas_out.strip()}"))
@@ -196,8 +218,10 @@ def bench_size(size: int, data_root: Path, with_pandas: bool, regenerate: bool) 
     for name, seconds in sorted(timings.items(), key=lambda item: -item[1])[:8]:
         rows.append((f"model `{name}`", seconds, None, ""))
 
+    progress(f"append a {INCREMENT_FRACTION:.1%} daily load")
     appended = append_increment(data, INCREMENT_FRACTION)
-    incremental_seconds, incremental_peak, incremental_timings = dbt_build()
+    incremental_seconds, incremental_peak, incremental_timings = dbt_build(
+        "incremental dbt build")
     rows.append((f"incremental `dbt build` after appending {INCREMENT_FRACTION:.1%} new orders",
                  incremental_seconds, incremental_peak,
                  f"{incremental_seconds / build_seconds:.1%} of the full build; appended "
