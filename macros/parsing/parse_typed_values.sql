@@ -138,7 +138,7 @@
     subtransaction, which a parallel query cannot start). Run on-run-start; a no-op
     elsewhere. -#}
 {% macro create_engine_functions() %}
-    {% if execute and flags.WHICH not in ['compile', 'generate', 'list', 'ls', 'parse'] %}
+    {% if writes_to_warehouse() %}
         {% do adapter.dispatch('create_engine_functions', 'customer_segments')() %}
     {% endif %}
     select 1 as engine_functions_created

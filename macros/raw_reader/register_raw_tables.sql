@@ -6,7 +6,7 @@
 {% macro register_raw_tables() %}
     {#- Commands that only compile (or list) leave a built database as it is: they read
         the raw tables the last build registered. -#}
-    {% if execute and flags.WHICH not in ['compile', 'generate', 'list', 'ls', 'parse'] %}
+    {% if writes_to_warehouse() %}
         {% do adapter.dispatch('register_raw_tables', 'customer_segments')(
             raw_table_contract()
         ) %}

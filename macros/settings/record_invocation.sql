@@ -4,7 +4,7 @@
     writing its results, or the results of a build of another file, never approve what is
     in this file. A no-op elsewhere (no publication there) and while compiling. -#}
 {% macro record_invocation() %}
-    {% if execute and flags.WHICH not in ['compile', 'generate', 'list', 'ls', 'parse'] %}
+    {% if writes_to_warehouse() %}
         {% do adapter.dispatch('record_invocation', 'customer_segments')() %}
     {% endif %}
     select 1 as invocation_recorded

@@ -84,17 +84,25 @@ WRITER_ADVICE = ("a reader or another build has it open; point readers at the pu
 
 
 @contextlib.contextmanager
-def read_only(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection; a lock conflict raises LockedDatabase with one line."""
-    if not database.exists():
-        raise FileNotFoundError(f"{database} does not exist: run `make build` first.")
+def lock_explained(database: Path) -> Iterator[None]:
+    """Around opening `database` to read: DuckDB's lock conflict becomes LockedDatabase
+    with one line; any other error passes through."""
     try:
-        connection = duckdb.connect(str(database), read_only=True)
+        yield
     except duckdb.IOException as error:
         line = explain_lock(str(error), database, READER_ADVICE)
         if line is None:
             raise
         raise LockedDatabase(line) from None
+
+
+@contextlib.contextmanager
+def read_only(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection; a lock conflict raises LockedDatabase with one line."""
+    if not database.exists():
+        raise FileNotFoundError(f"{database} does not exist: run `make build` first.")
+    with lock_explained(database):
+        connection = duckdb.connect(str(database), read_only=True)
     try:
         yield connection
     finally:

@@ -36,9 +36,8 @@ from typing import Any
 import duckdb
 
 from customer_segments.ops.database_files import (
-    READER_ADVICE,
     LockedDatabase,
-    explain_lock,
+    lock_explained,
     publication_path,
     work_database,
 )
@@ -167,13 +166,8 @@ def _copy_tables(database: Path, staging: Path, public: dict[str, PublicTable],
     connection = duckdb.connect(":memory:")
     row_counts = {}
     try:
-        try:
+        with lock_explained(database):
             connection.execute(f"attach {_literal(str(database))} as work (read_only)")
-        except duckdb.IOException as error:
-            line = explain_lock(str(error), database, READER_ADVICE)
-            if line is None:
-                raise
-            raise LockedDatabase(line) from None
         # Checked while this connection holds the file: no build can start in between.
         check_same_invocation(_recorded_invocation(connection), run_results)
         connection.execute(f"attach {_literal(str(staging))} as publication_next "
