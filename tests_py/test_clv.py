@@ -4,6 +4,7 @@ results, inside `dbt build`, and fitting on too little data fails clearly."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -251,3 +252,77 @@ def test_month_by_month_replay_from_the_first_month_end_passes_every_build(tmp_p
     assert [month for month, fits in statuses if dict(fits)["prediction"] != "fitted"] == [
         "1997-02-28"]
     assert dict(statuses[-1][1])["holdout_validation"] == "fitted"
+
+
+def cadence_settings(**overrides: Any) -> Any:
+    """ClvSettings with a 7-day, 5% refit cadence and no holdout, unless overridden."""
+    from customer_segments.clv import tables as clv_tables
+
+    values: dict[str, Any] = {
+        "time_unit": "week", "short_window_days": 90, "long_window_days": 365,
+        "horizon_months": 12, "monthly_discount_rate": 0.01, "holdout_days": 0,
+        "on_insufficient_data": "warn", "max_fit_customers": 10**6,
+        "refit_after_days": 7, "refit_population_change": 0.05, **overrides,
+    }
+    return clv_tables.ClvSettings(**values)
+
+
+def prediction_summary(as_of: str) -> pd.DataFrame:
+    return cdnow_calibration_summary(as_of).assign(fit_purpose="prediction")
+
+
+def test_parameters_are_kept_until_the_refit_cadence_says_refit():
+    from customer_segments.clv import tables as clv_tables
+
+    settings = cadence_settings()
+    first = clv_tables.fit_table(prediction_summary("1997-09-30"), settings)
+    assert first[["fit_decision", "fit_decision_reason"]].values.tolist() == [
+        ["fitted", "no earlier fit"]]
+
+    # Six days later: the parameters are kept, the summary (and so the predictions) is new.
+    six_days = prediction_summary("1997-10-06")
+    kept = clv_tables.fit_table(six_days, settings, first).iloc[0]
+    assert kept["fit_decision"] == "kept"
+    assert kept["fit_decision_reason"] == (
+        "parameters fitted on the summary as of 1997-09-30 (2357 customers)")
+    assert (kept["bgnbd_r"], kept["gamma_gamma_q"]) == (first.iloc[0]["bgnbd_r"],
+                                                         first.iloc[0]["gamma_gamma_q"])
+    assert kept["calibration_end_date"] == pd.Timestamp("1997-10-06")
+    assert kept["parameters_calibration_end_date"] == pd.Timestamp("1997-09-30")
+    fresh = clv_tables.fit_table(six_days, cadence_settings(refit_after_days=0)).iloc[0]
+    assert fresh["bgnbd_r"] != kept["bgnbd_r"]
+    predicted = clv_tables.prediction_table(six_days, pd.DataFrame([kept]), settings)
+    assert len(predicted) == len(six_days) and predicted["predicted_clv"].notna().all()
+
+    # Seven days after the fit: refit, and the row says why.
+    seven_days = clv_tables.fit_table(prediction_summary("1997-10-07"), settings,
+                                      pd.DataFrame([kept])).iloc[0]
+    assert (seven_days["fit_decision"], seven_days["fit_decision_reason"]) == (
+        "fitted", "the parameters are 7 days old (clv_refit_after_days: 7)")
+
+
+def test_a_changed_population_a_bad_fit_or_other_settings_refit_at_once():
+    from customer_segments.clv import tables as clv_tables
+
+    settings = cadence_settings()
+    summary = prediction_summary("1997-09-30")
+    first = clv_tables.fit_table(summary, settings)
+
+    def reason(previous, customers=summary, **overrides):
+        return clv_tables.refit_reason(previous.iloc[0].to_dict(), customers,
+                                       cadence_settings(**overrides))
+
+    assert reason(first) is None
+    # 2,357 customers at the fit: 5% is 117.85 customers either way.
+    assert reason(first, summary.iloc[:2357 - 117]) is None
+    assert reason(first, summary.iloc[:2357 - 118]) == (
+        "the customers changed by 5.0% since the fit (clv_refit_population_change: 5.0%)")
+    assert reason(first, time_unit="day") == "the time unit changed (week -> day)"
+    earlier = prediction_summary("1997-09-29")
+    assert reason(first, earlier) == (
+        "the calibration end moved back to 1997-09-29 from 1997-09-30")
+    unreliable = first.assign(fit_status="unreliable")
+    assert reason(unreliable) == "the earlier fit is unreliable"
+    # A table from before the cadence existed is no earlier fit.
+    old_table = first.drop(columns=["parameters_customers"])
+    assert clv_tables.fit_table(summary, settings, old_table).iloc[0]["fit_decision"] == "fitted"

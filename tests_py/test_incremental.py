@@ -21,15 +21,11 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from conftest import TABLE_COLUMNS, DbtRun, assert_built, order, run_dbt
+from conftest import TABLE_COLUMNS, DbtRun, assert_built, differences, order, run_dbt
 from customer_segments.ops.dbt_invoke import PROJECT_DIR
 
 SAMPLE = PROJECT_DIR / "data" / "sample"
 FIRST_LANDING = datetime(2026, 1, 1, tzinfo=UTC)
-
-# Built with a full refresh, this mart keeps only the current as-of date's row: it is the
-# one model whose full refresh is not meant to reproduce its incremental history.
-NOT_COMPARED = {"fct_top_customer_threshold"}
 
 BATCHES = [
     (
@@ -136,50 +132,10 @@ def land_sample(raw: Path) -> None:
         os.utime(target, (FIRST_LANDING.timestamp(), FIRST_LANDING.timestamp()))
 
 
-def built_relations(database: Path) -> dict[str, list[str]]:
-    """{schema.name: compared column expressions} for every relation the project builds."""
-    rows = DbtRun(True, "", database).query(
-        "select table_schema, table_name, column_name, data_type from information_schema.columns "
-        "where table_schema in ('staging', 'intermediate', 'marts', 'history') "
-        "order by table_schema, table_name, ordinal_position"
-    )
-    relations: dict[str, list[str]] = {}
-    for schema, table, column, data_type in rows:
-        if table in NOT_COMPARED or column == "refreshed_at":
-            continue
-        # Floating-point sums (the CLV models) may differ in the last bits with the
-        # order rows are read in.
-        expression = (f'round("{column}", 6)' if data_type in ("DOUBLE", "FLOAT")
-                      else f'"{column}"')
-        relations.setdefault(f"{schema}.{table}", []).append(expression)
-    return relations
-
-
-def differences(incremental: Path, full: Path) -> list[str]:
-    """Relations whose rows differ, with a few of the differing rows."""
-    import duckdb
-
-    found = []
-    relations = built_relations(full)
-    assert relations.keys() == built_relations(incremental).keys()
-    with duckdb.connect(":memory:") as connection:
-        connection.execute(f"attach '{incremental}' as incremental (read_only)")
-        connection.execute(f"attach '{full}' as full_refresh (read_only)")
-        for relation, columns in relations.items():
-            column_list = ", ".join(columns)
-            only = {}
-            for left, right in (("incremental", "full_refresh"), ("full_refresh", "incremental")):
-                only[left] = connection.execute(
-                    f"select {column_list} from {left}.{relation} except all "
-                    f"select {column_list} from {right}.{relation} limit 3"
-                ).fetchall()
-            if only["incremental"] or only["full_refresh"]:
-                found.append(f"{relation}: only incremental {only['incremental']}, "
-                             f"only full refresh {only['full_refresh']}")
-    return found
-
-
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
+# Keeping CLV parameters between refits is what a full refresh cannot reproduce by design
+# (tests_py/test_clv.py tests the cadence): here the CLV fit reruns every run.
+REFIT_EVERY_RUN = {"clv_refit_after_days": 0}
 
 
 def sample_with_two_warehouses(tmp_path: Path) -> tuple[Path, Path, Path, dict[str, str]]:
@@ -188,7 +144,7 @@ def sample_with_two_warehouses(tmp_path: Path) -> tuple[Path, Path, Path, dict[s
     raw = tmp_path / "raw"
     land_sample(raw)
     return (raw, tmp_path / "incremental" / "warehouse.duckdb",
-            tmp_path / "full" / "warehouse.duckdb", {"raw_data_path": str(raw)})
+            tmp_path / "full" / "warehouse.duckdb", {"raw_data_path": str(raw), **REFIT_EVERY_RUN})
 
 
 def test_incremental_runs_equal_full_refresh_after_every_batch(tmp_path: Path):
@@ -244,7 +200,7 @@ def test_daily_parquet_increment_equals_full_refresh(tmp_path: Path):
         os.utime(path, (FIRST_LANDING.timestamp(), FIRST_LANDING.timestamp()))
     incremental = tmp_path / "incremental" / "warehouse.duckdb"
     full = tmp_path / "full" / "warehouse.duckdb"
-    variables = {"raw_data_path": str(raw), "incremental_lookback_days": 0}
+    variables = {"raw_data_path": str(raw), "incremental_lookback_days": 0, **REFIT_EVERY_RUN}
     assert_built(run_dbt(BUILD, incremental, variables))
     assert_built(run_dbt(BUILD, full, variables))
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import time
 from decimal import Decimal
 
 import pytest
 
-from conftest import assert_built, order, write_raw
+from conftest import assert_built, differences, order, run_dbt, write_raw
 from customer_segments.ops.backfill import backfill, period_ends
 
 FILLERS = [f"f{index}" for index in range(1, 8)]
@@ -59,6 +60,8 @@ def replay(tmp_path, folder):
     assert ok, "\n".join(messages)
     return messages
 
+
+HISTORY_BUILD = ["build", "--exclude-resource-type", "unit_test"]
 
 EXPECTED_TOP_EVENTS = [
     ("A", "entered", ts("2024-01-31"), Decimal("100.00"), Decimal("100.00"), 1),
@@ -127,6 +130,53 @@ def test_replay_over_six_month_ends_records_every_entry_and_exit(tmp_path, build
     assert again.query(
         "select * from history.customer_segment_snapshot order by all") == snapshot_rows
     assert top_customer_events(again) == EXPECTED_TOP_EVENTS
+
+
+def test_month_by_month_builds_equal_a_fresh_replay(tmp_path):
+    """A build every month end (history, spells and events incremental) leaves exactly
+    what one backfill replayed from scratch leaves; rebuilding the newest month end after
+    a late order changed it rewrites that date's spells like a full refresh."""
+    folder = write_raw(tmp_path / "raw", orders=ORDERS, refunds=REFUNDS)
+    variables = {"raw_data_path": str(folder), "clv_on_insufficient_data": "warn"}
+    scheduled = tmp_path / "scheduled" / "warehouse.duckdb"
+    for month_end in period_ends(dt.date(2024, 1, 1), dt.date(2024, 6, 30), "month"):
+        assert_built(run_dbt(HISTORY_BUILD, scheduled, {**variables, "as_of_date": str(month_end)}))
+    replayed = tmp_path / "replayed" / "warehouse.duckdb"
+    messages: list[str] = []
+    assert backfill(dt.date(2024, 1, 1), dt.date(2024, 6, 30), "month", variables,
+                    database=replayed, target_path=replayed.parent / "target",
+                    log=messages.append), "\n".join(messages)
+    found = differences(scheduled, replayed)
+    assert not found, "\n".join(found)
+    scheduled_run = run_dbt(["ls"], scheduled)
+    assert top_customer_events(scheduled_run) == EXPECTED_TOP_EVENTS
+
+    # B's late June order, loaded after June 30 was built: B overtakes C on that date.
+    write_raw(folder, orders=[*ORDERS, order("b-jun", "B", "2024-06-30", "500.00")])
+    assert_built(run_dbt(HISTORY_BUILD, scheduled, {**variables, "as_of_date": "2024-06-30"}))
+    rebuilt = tmp_path / "rebuilt" / "warehouse.duckdb"
+    rebuilt.parent.mkdir()
+    shutil.copyfile(scheduled, rebuilt)
+    assert_built(run_dbt([*HISTORY_BUILD, "--full-refresh", "--select", "int_segment_spells+"],
+                         rebuilt, {**variables, "as_of_date": "2024-06-30"}))
+    found = differences(scheduled, rebuilt)
+    assert not found, "\n".join(found)
+    # On June 30: B left and C entered (first build), then C left and B came back.
+    june_30 = sorted(event for event in top_customer_events(scheduled_run)
+                     if event[2] == ts("2024-06-30"))
+    assert june_30 == [
+        ("B", "entered", ts("2024-06-30"), Decimal("610.00"), Decimal("610.00"), 3),
+        ("B", "exited", ts("2024-06-30"), Decimal("110.00"), Decimal("510.00"), 2),
+        ("C", "entered", ts("2024-06-30"), Decimal("510.00"), Decimal("510.00"), 1),
+        ("C", "exited", ts("2024-06-30"), Decimal("510.00"), Decimal("610.00"), 1),
+    ]
+
+    # History reset and recorded again from an earlier date: the spells start over too.
+    assert_built(run_dbt(["run-operation", "reset_segment_history"], scheduled))
+    assert_built(run_dbt(HISTORY_BUILD, scheduled, {**variables, "as_of_date": "2024-05-31"}))
+    assert scheduled_run.query(
+        "select distinct entered_at, exited_at from marts.dim_customer_segment_history"
+    ) == [(ts("2024-05-31"), None)]
 
 
 def test_an_earlier_as_of_date_fails_and_changes_nothing(tmp_path, build):

@@ -101,6 +101,8 @@
         {{ log("No segment history to reset.", info=true) }}
     {% else %}
         {% do adapter.drop_relation(history) %}
+        {#- run-operation leaves its transaction open: without a commit nothing is dropped. -#}
+        {% do adapter.commit() %}
         {{ log("Dropped " ~ history ~ ": rebuild it with the backfill.", info=true) }}
     {% endif %}
 {% endmacro %}

@@ -115,3 +115,38 @@
 {% macro is_any_version_accepted() %}
     max(case when rejection_reason is null then 1 else 0 end) = 1
 {% endmacro %}
+
+
+{#- int_segment_spells: customers with a history row opened or closed on or after the
+    newest business time the model holds. The history is written forward only, so rows
+    are added at the as-of date being recorded, never before it; a rerun of the newest
+    date can still add rows at that date, hence "on or after". -#}
+{% macro customers_whose_segment_history_changed(watermark) %}
+    {% set newest_held = segment_spells_newest_business_time() %}
+    select customer_id from {{ ref('customer_segment_snapshot') }}
+    where dbt_valid_from >= {{ newest_held }} or dbt_valid_to >= {{ newest_held }}
+{% endmacro %}
+
+
+{#- rebuilt_when of the rule above: the history is not the one the model was built from
+    (reset and replayed, or dropped): it holds fewer rows before the model's newest time,
+    or a different number of spells there, than the model does. -#}
+{% macro segment_history_was_rebuilt_or_reset() %}
+    {% set newest_held = segment_spells_newest_business_time() %}
+    select
+        coalesce(max(history.dbt_updated_at) < {{ newest_held }}, true)
+        or count(case
+            when history.dbt_valid_from < {{ newest_held }}
+                and coalesce(history.dbt_is_deleted, 'False') <> 'True' then 1
+        end) <> (
+            select count(*) from {{ this }} where entered_at < {{ newest_held }}
+        )
+    from {{ ref('customer_segment_snapshot') }} as history
+{% endmacro %}
+
+
+{#- The latest entry or exit int_segment_spells holds (a subquery of the model's table:
+    asked while deciding whether the model is incremental, so not through is_incremental). -#}
+{% macro segment_spells_newest_business_time() %}
+    (select max(coalesce(exited_at, entered_at)) from {{ this }})
+{% endmacro %}

@@ -20,7 +20,8 @@
   column matches; with `through`, mapped to this model's key by that model);
   `held_where` (this model's own rows matching a condition: rows waiting for a recheck);
   `rule` (a named macro of change_rules.sql; `rebuilt_with` lists the incremental models
-  it reads, so their rebuilds rebuild this model too). The model filters what it reads to
+  it reads, so their rebuilds rebuild this model too; `rebuilt_when` names a macro whose
+  one-boolean query says the input it reads was rebuilt, for inputs without refreshed_at). The model filters what it reads to
   `changed_keys_relation()`. A run then:
   1. (pre-hook `stage_changed_keys`, at run time only) writes the keys its inputs changed
      since the model's watermark to a temporary table;

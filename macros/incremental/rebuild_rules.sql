@@ -21,6 +21,8 @@
       rebuilt from scratch (or emptied) since the model last ran: it holds no row
       refreshed before then, so deleted keys cannot be told apart. This is how a
       rebuild travels down the DAG.
+    - a rule's `rebuilt_when` macro (a query of one boolean) says its input was rebuilt:
+      for inputs that carry no refreshed_at, such as the segment history snapshot.
     Read-only queries; logs the reason. -#}
 {% macro change_inputs_were_rebuilt() %}
     {% if not execute %}{{ return(false) }}{% endif %}
@@ -50,6 +52,12 @@
             ~ adapter.dispatch('raw_landing_times', 'customer_segments')(raw_table) ~ ")"
         )) %}
     {% endif %}
+    {% for input in config.get('change_inputs') or [] if 'rebuilt_when' in input %}
+        {% do checks.append((
+            input['rebuilt_when'] | replace('_', ' '),
+            context[input['rebuilt_when']]()
+        )) %}
+    {% endfor %}
     {% set upstream_models = [] %}
     {% for input in config.get('change_inputs') or [] %}
         {% for name in [input.get('refreshed_in')] + input.get('rebuilt_with', [])

@@ -33,6 +33,8 @@
         'clv_holdout_days': ('integer', {'min': 0}),
         'clv_on_insufficient_data': ('choice', {'choices': ['warn', 'error', 'skip']}),
         'clv_max_fit_customers': ('integer', {'min': 20}),
+        'clv_refit_after_days': ('integer', {'min': 0}),
+        'clv_refit_population_change': ('number', {'min': 0}),
         'incremental_lookback_days': ('integer', {'min': 0}),
         'null_markers': ('text_list', {}),
         'id_null_markers': ('text_list', {}),

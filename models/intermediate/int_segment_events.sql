@@ -1,12 +1,23 @@
 {#- One row per change of segment membership: a customer entering or leaving a segment,
     at the as-of date the change was first seen. A first appearance in a segment is an
     `entered` event; leaving the data altogether is an `exited` event from every segment
-    the customer was in; re-entries are new events. -#}
+    the customer was in; re-entries are new events. Incremental: a run rewrites the
+    events of the customers whose spells were rewritten. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='changed_keys',
+    unique_key='customer_id',
+    change_inputs=[{'refreshed_in': 'int_segment_spells', 'key': 'customer_id'}],
+    on_schema_change='fail',
+) }}
 
 with
 
 spells as (
     select * from {{ ref('int_segment_spells') }}
+    {% if is_incremental() %}
+        where customer_id in (select customer_id from {{ changed_keys_relation() }})
+    {% endif %}
 ),
 
 entries as (
@@ -56,7 +67,8 @@ final as (
         cast(event_at as date) as event_date,
         cast(net_lifetime_spend as decimal(18, 2)) as net_lifetime_spend,
         cast(top_customer_threshold as decimal(18, 2)) as top_customer_threshold,
-        cast(spell_number as bigint) as spell_number
+        cast(spell_number as bigint) as spell_number,
+        {{ run_refreshed_at() }} as refreshed_at
     from events
 )
 

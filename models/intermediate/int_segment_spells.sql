@@ -2,13 +2,32 @@
     marker), with what the customer looked like when the spell started and ended.
     Spells are in the order they held: a segment changed twice on one as-of date leaves a
     zero-length spell [t, t] before the one that starts at t, so ties on the start are
-    broken by the end (open last), then by dbt's row id, never by chance. -#}
+    broken by the end (open last), then by dbt's row id, never by chance.
+    Incremental: a run rewrites every spell of the customers whose history gained or
+    closed a row since the newest time the model holds; a reset or replayed history
+    rebuilds it. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='changed_keys',
+    unique_key='customer_id',
+    change_inputs=[
+        {
+            'rule': 'customers_whose_segment_history_changed',
+            'rebuilt_when': 'segment_history_was_rebuilt_or_reset',
+        },
+    ],
+    on_schema_change='fail',
+) }}
+
 {%- set spell_order = 'dbt_valid_from asc, dbt_valid_to asc nulls last, dbt_scd_id asc' %}
 
 with
 
 history as (
     select * from {{ ref('customer_segment_snapshot') }}
+    {% if is_incremental() %}
+        where customer_id in (select customer_id from {{ changed_keys_relation() }})
+    {% endif %}
 ),
 
 ordered as (
@@ -32,7 +51,7 @@ ordered as (
     from history
 ),
 
-final as (
+numbered as (
     select
         customer_id,
         segment_family,
@@ -48,6 +67,26 @@ final as (
         ) as spell_number
     from ordered
     where not is_deletion_marker
+),
+
+final as (
+    select
+        {{ dbt.hash(dbt.concat([
+            'customer_id', "'|'", 'segment_family', "'|'", 'segment_name', "'|'",
+            "cast(spell_number as " ~ dbt.type_string() ~ ")",
+        ])) }} as segment_spell_id,
+        customer_id,
+        segment_family,
+        segment_name,
+        cast(spell_number as bigint) as spell_number,
+        entered_at,
+        exited_at,
+        net_lifetime_spend_at_entry,
+        top_customer_threshold_at_entry,
+        net_lifetime_spend_at_exit,
+        top_customer_threshold_at_exit,
+        {{ run_refreshed_at() }} as refreshed_at
+    from numbered
 )
 
 select * from final

@@ -1,5 +1,6 @@
 {#- One row per CLV fit: the fitted BG/NBD and Gamma-Gamma parameters, how the fit
-    went and whether its predictions can be trusted. -#}
+    went, whether its predictions can be trusted, and which run fitted the parameters the
+    predictions used (fit_decision). -#}
 
 with
 
@@ -34,7 +35,11 @@ final as (
         cast(fits.gamma_gamma_customers as bigint) as gamma_gamma_customers,
         cast(fits.fitted_on_customers as bigint) as fitted_on_customers,
         cast(fits.fit_status as {{ dbt.type_string() }}) as fit_status,
-        cast(fits.fit_status_reason as {{ dbt.type_string() }}) as fit_status_reason
+        cast(fits.fit_status_reason as {{ dbt.type_string() }}) as fit_status_reason,
+        cast(fits.parameters_calibration_end_date as date) as parameters_calibration_end_date,
+        cast(fits.parameters_customers as bigint) as parameters_customers,
+        cast(fits.fit_decision as {{ dbt.type_string() }}) as fit_decision,
+        cast(fits.fit_decision_reason as {{ dbt.type_string() }}) as fit_decision_reason
     from fits
     cross join reporting_period
 )

@@ -1,5 +1,8 @@
 {#- One row per membership spell: when a customer entered a segment, when they left it
-    (NULL while still in it), and how long they have been in it. -#}
+    (NULL while still in it), and how long they have been in it. A view over
+    int_segment_spells (updated customer by customer): only days_in_segment of current
+    spells moves with each as-of date, and a view computes it when read. -#}
+{{ config(materialized='view') }}
 
 with
 
@@ -18,14 +21,11 @@ newest_recorded as (
 
 final as (
     select
-        {{ dbt.hash(dbt.concat([
-            'spells.customer_id', "'|'", 'spells.segment_family', "'|'",
-            'spells.segment_name', "'|'", "cast(spells.spell_number as " ~ dbt.type_string() ~ ")",
-        ])) }} as segment_spell_id,
+        spells.segment_spell_id,
         spells.customer_id,
         spells.segment_family,
         spells.segment_name,
-        cast(spells.spell_number as bigint) as spell_number,
+        spells.spell_number,
         spells.entered_at,
         spells.exited_at,
         spells.exited_at is null as is_current,

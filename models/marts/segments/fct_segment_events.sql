@@ -1,5 +1,7 @@
 {#- Publishes int_segment_events: one row per customer entering or leaving a segment,
-    in business time. -#}
+    in business time. A view: the rows are int_segment_events' own, updated customer by
+    customer. -#}
+{{ config(materialized='view') }}
 
 select
     segment_event_id,

@@ -3,6 +3,10 @@ summary (`int_customers_clv_summary`) as a pandas frame.
 
 Both dbt's Python models (DuckDB) and the `fit-clv` command (engines whose dbt adapter
 runs no Python models) call these two functions, so every engine fits and predicts alike.
+
+Parameters are refit on a cadence, not every run: a fit is kept while its calibration
+summary is less than `clv_refit_after_days` old and the customer count has moved by at
+most `clv_refit_population_change`; the predictions always use today's summary.
 """
 
 from __future__ import annotations
@@ -32,7 +36,15 @@ FIT_COLUMNS = [
     "bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "bgnbd_log_likelihood", "bgnbd_converged",
     "gamma_gamma_p", "gamma_gamma_q", "gamma_gamma_gamma", "gamma_gamma_log_likelihood",
     "gamma_gamma_converged", "gamma_gamma_customers", "fitted_on_customers", "fit_status",
-    "fit_status_reason",
+    "fit_status_reason", "parameters_calibration_end_date", "parameters_customers",
+    "fit_decision", "fit_decision_reason",
+]
+# What a kept fit carries over from the run that fitted it.
+FITTED_COLUMNS = [
+    "bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "bgnbd_log_likelihood", "bgnbd_converged",
+    "gamma_gamma_p", "gamma_gamma_q", "gamma_gamma_gamma", "gamma_gamma_log_likelihood",
+    "gamma_gamma_converged", "gamma_gamma_customers", "fitted_on_customers", "fit_status",
+    "fit_status_reason", "parameters_calibration_end_date", "parameters_customers",
 ]
 PREDICTION_VALUE_COLUMNS = [
     "probability_alive", "expected_transactions_short_window",
@@ -61,6 +73,8 @@ class ClvSettings:
     holdout_days: float
     on_insufficient_data: str
     max_fit_customers: int
+    refit_after_days: float = 0.0
+    refit_population_change: float = 0.0
 
     @classmethod
     def from_vars(cls, get: Any) -> ClvSettings:
@@ -75,6 +89,8 @@ class ClvSettings:
             holdout_days=float(get("clv_holdout_days")),
             on_insufficient_data=str(get("clv_on_insufficient_data")).strip().lower(),
             max_fit_customers=int(get("clv_max_fit_customers")),
+            refit_after_days=float(get("clv_refit_after_days")),
+            refit_population_change=float(get("clv_refit_population_change")),
         )
 
 
@@ -89,6 +105,9 @@ def fit_one(purpose: str, summary: pd.DataFrame, time_unit: str,
         "repeat_customers": int((summary["repeat_transactions"] > 0).sum()),
         "fit_status": "fitted",
         "fit_status_reason": None,
+        "parameters_calibration_end_date": (
+            summary["calibration_end_date"].iloc[0] if len(summary) else None),
+        "parameters_customers": len(summary),
     }
     # Maximum likelihood on a large random sample gives the same parameters to a fraction
     # of a percent; the likelihood's cost grows with every distinct customer summary.
@@ -120,18 +139,71 @@ def fit_one(purpose: str, summary: pd.DataFrame, time_unit: str,
     return row
 
 
-def fit_table(summary: pd.DataFrame, settings: ClvSettings) -> pd.DataFrame:
+def refit_reason(previous: dict[str, Any] | None, summary: pd.DataFrame,
+                 settings: ClvSettings) -> str | None:
+    """Why the parameters must be fitted again on `summary` (one purpose's calibration
+    summary), or None when the previous fit of that purpose is kept."""
+    if previous is None or pd.isna(previous.get("parameters_calibration_end_date")):
+        return "no earlier fit"
+    if previous["fit_status"] != "fitted":
+        return f"the earlier fit is {previous['fit_status']}"
+    if previous["time_unit"] != settings.time_unit:
+        return f"the time unit changed ({previous['time_unit']} -> {settings.time_unit})"
+    if not len(summary):
+        return "no customers"
+    today = pd.Timestamp(summary["calibration_end_date"].iloc[0])
+    fitted = pd.Timestamp(previous["parameters_calibration_end_date"])
+    age_days = (today - fitted).days
+    if age_days < 0:
+        return f"the calibration end moved back to {today.date()} from {fitted.date()}"
+    if age_days >= settings.refit_after_days:
+        return (f"the parameters are {age_days} days old "
+                f"(clv_refit_after_days: {settings.refit_after_days:g})")
+    change = abs(len(summary) - previous["parameters_customers"]) / max(
+        previous["parameters_customers"], 1)
+    if change > settings.refit_population_change:
+        return (f"the customers changed by {change:.1%} since the fit "
+                f"(clv_refit_population_change: {settings.refit_population_change:.1%})")
+    return None
+
+
+def fit_table(summary: pd.DataFrame, settings: ClvSettings,
+              previous_fits: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per fit (prediction, and holdout_validation unless clv_holdout_days is 0).
     A fit that is impossible or unreliable never raises unless clv_on_insufficient_data is
-    `error`: it says why in fit_status_reason, and the predictions are left empty."""
+    `error`: it says why in fit_status_reason, and the predictions are left empty.
+    `previous_fits` (the table this function returned last run) supplies the parameters
+    of a purpose whose fit is kept (fit_decision `kept`, see refit_reason)."""
     purposes = ["prediction"]
     if settings.holdout_days > 0:
         purposes.append("holdout_validation")
-    rows = [
-        fit_one(purpose, summary[summary["fit_purpose"] == purpose].sort_values("customer_id"),
-                settings.time_unit, settings.max_fit_customers)
-        for purpose in purposes
-    ]
+    previous_rows: dict[str, dict[str, Any]] = {}
+    if previous_fits is not None and set(FIT_COLUMNS) <= set(previous_fits.columns):
+        previous_rows = {str(row["fit_purpose"]): {str(key): value for key, value in row.items()}
+                         for row in previous_fits.to_dict("records")}
+    rows = []
+    for purpose in purposes:
+        customers = summary[summary["fit_purpose"] == purpose].sort_values("customer_id")
+        previous = previous_rows.get(purpose)
+        reason = refit_reason(previous, customers, settings)
+        if reason is None and previous is not None:
+            row = {column: previous[column] for column in FITTED_COLUMNS}
+            row.update({
+                "fit_purpose": purpose,
+                "time_unit": settings.time_unit,
+                "calibration_end_date": customers["calibration_end_date"].iloc[0],
+                "customers": len(customers),
+                "repeat_customers": int((customers["repeat_transactions"] > 0).sum()),
+                "fit_decision": "kept",
+                "fit_decision_reason": (
+                    "parameters fitted on the summary as of "
+                    f"{pd.Timestamp(previous['parameters_calibration_end_date']).date()}"
+                    f" ({previous['parameters_customers']} customers)"),
+            })
+        else:
+            row = fit_one(purpose, customers, settings.time_unit, settings.max_fit_customers)
+            row.update({"fit_decision": "fitted", "fit_decision_reason": reason})
+        rows.append(row)
     prediction = rows[0]
     # Only the fit behind the predictions can stop the build; a holdout too early in the
     # data's history just means no validation.

@@ -168,7 +168,7 @@ CHANGE_INPUT_KEYS = {
     "raw_table": set(),
     "refreshed_in": {"key", "via", "through"},
     "held_where": set(),
-    "rule": {"rebuilt_with"},
+    "rule": {"rebuilt_with", "rebuilt_when"},
 }
 
 
@@ -196,6 +196,9 @@ def change_input_problems(entry: Any, depends_on: set[str], macros: set[str]) ->
         )
     if kind == "rule" and entry[kind] not in macros:
         problems.append(f"names rule {entry[kind]!r}, which is no macro of the project")
+    if "rebuilt_when" in entry and entry["rebuilt_when"] not in macros:
+        problems.append(f"`rebuilt_when` names {entry['rebuilt_when']!r}, which is no macro of "
+                        "the project")
     return problems
 
 

@@ -35,6 +35,8 @@ KINDS = {
     "gamma_gamma_converged": "boolean", "customers": "bigint", "repeat_customers": "bigint",
     "gamma_gamma_customers": "bigint", "fitted_on_customers": "bigint",
     "repeat_transactions": "bigint", "holdout_transactions": "double",
+    "parameters_calibration_end_date": "date", "parameters_customers": "bigint",
+    "fit_decision": "text", "fit_decision_reason": "text",
 }
 
 
@@ -75,6 +77,18 @@ def _landing_parts(source: dict[str, Any]) -> tuple[str, str]:
     return source["schema"], source["identifier"] or source["name"]
 
 
+def previous_fits(warehouse: Warehouse, source: dict[str, Any]) -> pd.DataFrame | None:
+    """The fits landed by the last run, whose parameters the refit cadence may keep."""
+    schema, identifier = _landing_parts(source)
+    if identifier not in warehouse.tables_in(schema):
+        return None
+    fits = warehouse.query(
+        f"select * from {warehouse.quote(schema)}.{warehouse.quote(identifier)}")
+    if "parameters_customers" in fits.columns:
+        fits["parameters_customers"] = pd.to_numeric(fits["parameters_customers"])
+    return fits
+
+
 def fit_clv(warehouse: Warehouse, manifest: dict[str, Any]) -> dict[str, int]:
     """Fit, predict and land; returns rows landed per table."""
     summary_relation, landing, settings = fit_inputs(manifest)
@@ -88,9 +102,10 @@ def fit_clv(warehouse: Warehouse, manifest: dict[str, Any]) -> dict[str, int]:
     for column in ("time_to_last_purchase", "observation_time", "mean_repeat_value"):
         summary[column] = pd.to_numeric(summary[column]).astype("float64")
     summary["calibration_end_date"] = pd.to_datetime(summary["calibration_end_date"])
-    fits = fit_table(summary, settings)
+    fits = fit_table(summary, settings, previous_fits(warehouse, landing["fits"]))
     predictions = prediction_table(summary, fits, settings)
-    fits["calibration_end_date"] = pd.to_datetime(fits["calibration_end_date"]).dt.date
+    for column in ("calibration_end_date", "parameters_calibration_end_date"):
+        fits[column] = pd.to_datetime(fits[column]).dt.date
     landed_summary = summary.assign(
         calibration_end_date=summary["calibration_end_date"].dt.date)
     tables = {"fits": fits, "predictions": predictions, "fitted_summary": landed_summary}

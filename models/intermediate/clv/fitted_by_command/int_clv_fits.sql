@@ -12,6 +12,8 @@
     ('gamma_gamma_p', double), ('gamma_gamma_q', double), ('gamma_gamma_gamma', double),
     ('gamma_gamma_log_likelihood', double), ('gamma_gamma_converged', 'boolean'),
     ('gamma_gamma_customers', 'bigint'), ('fitted_on_customers', 'bigint'),
+    ('parameters_calibration_end_date', 'date'), ('parameters_customers', 'bigint'),
+    ('fit_decision', dbt.type_string()), ('fit_decision_reason', dbt.type_string()),
 ] -%}
 
 with

@@ -1,11 +1,18 @@
 """One row per CLV fit: BG/NBD and Gamma-Gamma parameters by maximum likelihood on the
-calibration summary, and whether they can be trusted (customer_segments.clv.tables)."""
+calibration summary, and whether they can be trusted (customer_segments.clv.tables).
+Incremental: the previous run's fits are read back, and a purpose's parameters are kept
+until the refit cadence (clv_refit_after_days, clv_refit_population_change) says refit;
+a full refresh refits."""
 
 from customer_segments.clv.tables import ClvSettings, fit_table
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="replace_all_rows",
+        on_schema_change="sync_all_columns",
+    )
     # dbt hands a Python model only the config keys its source names literally, in
     # calls it can see (keyword arguments of a call, not dict entries).
     clv_vars = dict(
@@ -17,6 +24,9 @@ def model(dbt, session):
         clv_holdout_days=dbt.config.get("clv_holdout_days"),
         clv_on_insufficient_data=dbt.config.get("clv_on_insufficient_data"),
         clv_max_fit_customers=dbt.config.get("clv_max_fit_customers"),
+        clv_refit_after_days=dbt.config.get("clv_refit_after_days"),
+        clv_refit_population_change=dbt.config.get("clv_refit_population_change"),
     )
     settings = ClvSettings.from_vars(clv_vars.get)
-    return fit_table(dbt.ref("int_customers_clv_summary").df(), settings)
+    previous_fits = session.sql(f"select * from {dbt.this}").df() if dbt.is_incremental else None
+    return fit_table(dbt.ref("int_customers_clv_summary").df(), settings, previous_fits)

@@ -16,6 +16,8 @@ def model(dbt, session):
         clv_holdout_days=dbt.config.get("clv_holdout_days"),
         clv_on_insufficient_data=dbt.config.get("clv_on_insufficient_data"),
         clv_max_fit_customers=dbt.config.get("clv_max_fit_customers"),
+        clv_refit_after_days=dbt.config.get("clv_refit_after_days"),
+        clv_refit_population_change=dbt.config.get("clv_refit_population_change"),
     )
     settings = ClvSettings.from_vars(clv_vars.get)
     return prediction_table(dbt.ref("int_customers_clv_summary").df(),
