@@ -198,6 +198,8 @@ class SparkWarehouse(Warehouse):
         return "`" + identifier.replace("`", "``") + "`"
 
     def tables_in(self, schema: str) -> set[str]:
+        if not self.session.catalog.databaseExists(schema):
+            return set()
         # A session's temporary views are listed in every schema, but only that session sees them.
         return {row.tableName for row in self.session.sql(f"show tables in {self.quote(schema)}")
                 .collect() if not row.isTemporary}
