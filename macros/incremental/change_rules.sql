@@ -117,14 +117,30 @@
 {% endmacro %}
 
 
-{#- int_segment_spells: customers with a history row opened or closed on or after the
-    newest business time the model holds. The history is written forward only, so rows
-    are added at the as-of date being recorded, never before it; a rerun of the newest
-    date can still add rows at that date, hence "on or after". -#}
+{#- int_segment_spells: customers with a history row the model does not hold as it is
+    now: a row it has no spell for, or one closed since (its end differs). The history is
+    written forward only, so rows are opened and closed at the as-of date being recorded,
+    never before the newest time the model holds: only rows opened or closed at or after
+    it are compared (at, since a rerun of the newest date can add rows at that date). A
+    deletion marker closes the customer's open rows, so their customer is found too. -#}
 {% macro customers_whose_segment_history_changed(watermark) %}
     {% set newest_held = segment_spells_newest_business_time() %}
-    select customer_id from {{ ref('customer_segment_snapshot') }}
-    where dbt_valid_from >= {{ newest_held }} or dbt_valid_to >= {{ newest_held }}
+    select history.customer_id
+    from {{ ref('customer_segment_snapshot') }} as history
+    left join {{ this }} as spells
+        on
+            history.dbt_scd_id = spells.dbt_scd_id
+            and history.dbt_valid_from = spells.entered_at
+    where
+        (history.dbt_valid_from >= {{ newest_held }} or history.dbt_valid_to >= {{ newest_held }})
+        and coalesce(history.dbt_is_deleted, 'False') <> 'True'
+        and (
+            spells.dbt_scd_id is null
+            or not coalesce(
+                spells.exited_at = history.dbt_valid_to,
+                spells.exited_at is null and history.dbt_valid_to is null
+            )
+        )
 {% endmacro %}
 
 

@@ -4,8 +4,7 @@
     zero-length spell [t, t] before the one that starts at t, so ties on the start are
     broken by the end (open last), then by dbt's row id, never by chance.
     Incremental: a run rewrites every spell of the customers whose history gained or
-    closed a row since the newest time the model holds; a reset or replayed history
-    rebuilds it. -#}
+    closed a row the model does not hold yet; a reset or replayed history rebuilds it. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='changed_keys',
@@ -62,6 +61,7 @@ numbered as (
         top_customer_threshold as top_customer_threshold_at_entry,
         next_net_lifetime_spend as net_lifetime_spend_at_exit,
         next_top_customer_threshold as top_customer_threshold_at_exit,
+        dbt_scd_id,
         row_number() over (
             partition by customer_id, segment_family, segment_name order by {{ spell_order }}
         ) as spell_number
@@ -85,6 +85,7 @@ final as (
         top_customer_threshold_at_entry,
         net_lifetime_spend_at_exit,
         top_customer_threshold_at_exit,
+        dbt_scd_id,
         {{ run_refreshed_at() }} as refreshed_at
     from numbered
 )
