@@ -237,3 +237,13 @@ def test_gamma_gamma_gradients_match_finite_differences(p, q, gamma, customers):
         numeric = (clv.gamma_gamma_log_likelihood(params + step, x, m).sum()
                    - clv.gamma_gamma_log_likelihood(params - step, x, m).sum()) / (2 * step[index])
         assert analytic[index] == pytest.approx(numeric, rel=1e-4, abs=1e-6)
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from([0.5, 1.0, 2.5, 1e9]),
+                          st.floats(0, 10, allow_nan=False)), min_size=1, max_size=60))
+def test_distinct_rows_is_numpys_unique_by_row(rows):
+    columns = [np.array(column, dtype=float) for column in zip(*rows, strict=True)]
+    expected, expected_inverse = np.unique(np.column_stack(columns), axis=0, return_inverse=True)
+    distinct, inverse = bgnbd.distinct_rows(*columns)
+    assert np.array_equal(np.column_stack(distinct), expected)
+    assert np.array_equal(inverse, expected_inverse.ravel())
