@@ -39,6 +39,19 @@ FIT_COLUMNS = [
     "fit_status_reason", "parameters_calibration_end_date", "parameters_customers",
     "fit_decision", "fit_decision_reason",
 ]
+# Explicit column types: int_clv_fits is incremental, so its table keeps the types of its
+# first run, and a column that was all empty then (no fit reason, no parameters) must not
+# be typed from nothing.
+FIT_DTYPES = {
+    **dict.fromkeys(["fit_purpose", "time_unit", "fit_status", "fit_status_reason",
+                     "fit_decision", "fit_decision_reason"], "string"),
+    **dict.fromkeys(["customers", "repeat_customers", "gamma_gamma_customers",
+                     "fitted_on_customers", "parameters_customers"], "Int64"),
+    **dict.fromkeys(["bgnbd_converged", "gamma_gamma_converged"], "boolean"),
+    **dict.fromkeys(["bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "bgnbd_log_likelihood",
+                     "gamma_gamma_p", "gamma_gamma_q", "gamma_gamma_gamma",
+                     "gamma_gamma_log_likelihood"], "float64"),
+}
 # What a kept fit carries over from the run that fitted it.
 FITTED_COLUMNS = [
     "bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "bgnbd_log_likelihood", "bgnbd_converged",
@@ -213,7 +226,10 @@ def fit_table(summary: pd.DataFrame, settings: ClvSettings,
             f"{prediction['fit_status_reason']} Set var clv_on_insufficient_data: warn to "
             "build everything else with the predictions empty."
         )
-    return pd.DataFrame(rows, columns=FIT_COLUMNS)
+    fits = pd.DataFrame(rows, columns=FIT_COLUMNS).astype(FIT_DTYPES)
+    for column in ("calibration_end_date", "parameters_calibration_end_date"):
+        fits[column] = pd.to_datetime(fits[column])
+    return fits
 
 
 def prediction_table(summary: pd.DataFrame, fits: pd.DataFrame,
