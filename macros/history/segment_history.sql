@@ -88,6 +88,11 @@
     select 1 as deletions_stamped
 {% endmacro %}
 
+{#- Whether a history row is the marker dbt writes when a customer disappears (no spell). -#}
+{% macro is_history_deletion_marker(relation_alias=none) %}
+    coalesce({{ relation_alias ~ '.' if relation_alias }}dbt_is_deleted, 'False') = 'True'
+{%- endmacro %}
+
 {% macro stamped_history_columns() %}
     {{ return(['dbt_valid_from', 'dbt_valid_to', 'dbt_updated_at']) }}
 {% endmacro %}

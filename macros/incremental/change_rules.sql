@@ -133,7 +133,7 @@
             and history.dbt_valid_from = spells.entered_at
     where
         (history.dbt_valid_from >= {{ newest_held }} or history.dbt_valid_to >= {{ newest_held }})
-        and coalesce(history.dbt_is_deleted, 'False') <> 'True'
+        and not {{ is_history_deletion_marker('history') }}
         and (
             spells.dbt_scd_id is null
             or not coalesce(
@@ -153,7 +153,7 @@
         coalesce(max(history.dbt_updated_at) < {{ newest_held }}, true)
         or count(case
             when history.dbt_valid_from < {{ newest_held }}
-                and coalesce(history.dbt_is_deleted, 'False') <> 'True' then 1
+                and not {{ is_history_deletion_marker('history') }} then 1
         end) <> (
             select count(*) from {{ this }} where entered_at < {{ newest_held }}
         )

@@ -39,7 +39,7 @@ ordered as (
         dbt_valid_from,
         dbt_valid_to,
         dbt_scd_id,
-        coalesce(dbt_is_deleted, 'False') = 'True' as is_deletion_marker,
+        {{ is_history_deletion_marker() }} as is_deletion_marker,
         -- The row that follows a spell holds the customer as they were when it ended.
         lead(net_lifetime_spend) over (
             partition by customer_id, segment_family order by {{ spell_order }}

@@ -52,13 +52,12 @@ FIT_DTYPES = {
                      "gamma_gamma_p", "gamma_gamma_q", "gamma_gamma_gamma",
                      "gamma_gamma_log_likelihood"], "float64"),
 }
-# What a kept fit carries over from the run that fitted it.
-FITTED_COLUMNS = [
-    "bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "bgnbd_log_likelihood", "bgnbd_converged",
-    "gamma_gamma_p", "gamma_gamma_q", "gamma_gamma_gamma", "gamma_gamma_log_likelihood",
-    "gamma_gamma_converged", "gamma_gamma_customers", "fitted_on_customers", "fit_status",
-    "fit_status_reason", "parameters_calibration_end_date", "parameters_customers",
-]
+# What describes today's summary (summary_facts) and today's decision; a kept fit carries
+# every other column over from the run that fitted it.
+SUMMARY_FACT_COLUMNS = ["fit_purpose", "calibration_end_date", "time_unit", "customers",
+                        "repeat_customers"]
+FITTED_COLUMNS = [column for column in FIT_COLUMNS
+                  if column not in {*SUMMARY_FACT_COLUMNS, "fit_decision", "fit_decision_reason"}]
 PREDICTION_VALUE_COLUMNS = [
     "probability_alive", "expected_transactions_short_window",
     "expected_transactions_long_window", "expected_average_order_value", "predicted_clv",
@@ -107,15 +106,22 @@ class ClvSettings:
         )
 
 
-def fit_one(purpose: str, summary: pd.DataFrame, time_unit: str,
-            max_fit_customers: int) -> dict[str, Any]:
-    """One fit's row of FIT_COLUMNS."""
-    row = {
+def summary_facts(purpose: str, summary: pd.DataFrame, time_unit: str) -> dict[str, Any]:
+    """The SUMMARY_FACT_COLUMNS of one purpose's calibration summary."""
+    return {
         "fit_purpose": purpose,
         "calibration_end_date": summary["calibration_end_date"].iloc[0] if len(summary) else None,
         "time_unit": time_unit,
         "customers": len(summary),
         "repeat_customers": int((summary["repeat_transactions"] > 0).sum()),
+    }
+
+
+def fit_one(purpose: str, summary: pd.DataFrame, time_unit: str,
+            max_fit_customers: int) -> dict[str, Any]:
+    """One fit's row of FIT_COLUMNS."""
+    row = {
+        **summary_facts(purpose, summary, time_unit),
         "fit_status": "fitted",
         "fit_status_reason": None,
         "parameters_calibration_end_date": (
@@ -192,6 +198,9 @@ def fit_table(summary: pd.DataFrame, settings: ClvSettings,
         purposes.append("holdout_validation")
     previous_rows: dict[str, dict[str, Any]] = {}
     if previous_fits is not None and set(FIT_COLUMNS) <= set(previous_fits.columns):
+        # Typed as this function types them, whichever engine they were read back from
+        # (PostgreSQL returns bigint columns as Decimal).
+        previous_fits = previous_fits.astype(FIT_DTYPES)
         previous_rows = {str(row["fit_purpose"]): {str(key): value for key, value in row.items()}
                          for row in previous_fits.to_dict("records")}
     rows = []
@@ -202,11 +211,7 @@ def fit_table(summary: pd.DataFrame, settings: ClvSettings,
         if reason is None and previous is not None:
             row = {column: previous[column] for column in FITTED_COLUMNS}
             row.update({
-                "fit_purpose": purpose,
-                "time_unit": settings.time_unit,
-                "calibration_end_date": customers["calibration_end_date"].iloc[0],
-                "customers": len(customers),
-                "repeat_customers": int((customers["repeat_transactions"] > 0).sum()),
+                **summary_facts(purpose, customers, settings.time_unit),
                 "fit_decision": "kept",
                 "fit_decision_reason": (
                     "parameters fitted on the summary as of "

@@ -82,11 +82,8 @@ def previous_fits(warehouse: Warehouse, source: dict[str, Any]) -> pd.DataFrame 
     schema, identifier = _landing_parts(source)
     if identifier not in warehouse.tables_in(schema):
         return None
-    fits = warehouse.query(
+    return warehouse.query(
         f"select * from {warehouse.quote(schema)}.{warehouse.quote(identifier)}")
-    if "parameters_customers" in fits.columns:
-        fits["parameters_customers"] = pd.to_numeric(fits["parameters_customers"])
-    return fits
 
 
 def fit_clv(warehouse: Warehouse, manifest: dict[str, Any]) -> dict[str, int]:
@@ -105,7 +102,7 @@ def fit_clv(warehouse: Warehouse, manifest: dict[str, Any]) -> dict[str, int]:
     fits = fit_table(summary, settings, previous_fits(warehouse, landing["fits"]))
     predictions = prediction_table(summary, fits, settings)
     for column in ("calibration_end_date", "parameters_calibration_end_date"):
-        fits[column] = pd.to_datetime(fits[column]).dt.date
+        fits[column] = fits[column].dt.date
     landed_summary = summary.assign(
         calibration_end_date=summary["calibration_end_date"].dt.date)
     tables = {"fits": fits, "predictions": predictions, "fitted_summary": landed_summary}
