@@ -291,6 +291,119 @@ def test_parquet_input_gives_the_same_result(tmp_path, build):
     assert customers(run) == EXPECTED_CUSTOMERS
 
 
+# Typed Parquet columns with the values where a text round trip and a typed parse could
+# part: binary fractions (2.675), NaN (a null marker as text), infinities, overflow,
+# a 19-digit whole number, years before 1000, an infinite timestamp, offsets, decimals
+# with more places than cents, booleans and dates.
+TYPED_RAW_TABLES = {
+    "orders": """
+        select * from (values
+            (1, 10, timestamptz '2024-01-10 09:00:00+02', 'completed', 'USD', 2.675,
+             1.005::decimal(10, 3), 0.5::float, timestamp '2024-01-11 08:00:00'),
+            (1, 10, timestamptz '2024-01-10 09:00:00+02', 'completed', 'USD', 3.0,
+             null, null, timestamp '2024-01-10 08:00:00'),
+            (2, 0, timestamptz '2024-01-12 10:00:00+00', 'completed', 'EUR', 100.0,
+             0.0, 5.0, null),
+            (3, 11, timestamptz '2024-01-13 10:00:00+00', 'completed', 'USD', 'nan'::double,
+             null, null, timestamp 'infinity'),
+            (4, 11, timestamptz '2024-01-13 11:00:00+00', 'completed', 'USD', 'inf'::double,
+             null, null, null),
+            (5, 11, timestamptz '2024-01-13 12:00:00+00', 'completed', 'USD', 1e20,
+             null, null, null),
+            (6, 12, timestamptz '2024-01-13 13:00:00+00', 'completed', 'USD', -5.0,
+             null, null, null),
+            (7, 12, timestamptz '0044-03-15 00:00:00+00', 'completed', 'USD', 10.0,
+             null, null, null),
+            (1234567890123456789, 12, timestamptz '2024-01-14 23:59:59.999999+00', 'pending',
+             'USD', 1.5e-07, -1.0, null, null)
+        ) as t(order_id, customer_id, ordered_at, status, currency, amount, tax, shipping,
+               updated_at)
+    """,
+    "order_items": """
+        select * from (values
+            (100, 1, 'P1', 2, 1.2350::decimal(12, 4)),
+            (101, 1, 'P1', 1234567890123456789, 1.0::decimal(12, 4)),
+            (102, 2, 'P2', 0, 9.9999::decimal(12, 4)),
+            (103, 2, 'P2', 3, 9.9999::decimal(12, 4)),
+            (103, 2, 'P2', 3, 9.9999::decimal(12, 4))
+        ) as t(order_item_id, order_id, product_id, quantity, unit_price)
+    """,
+    "refunds": """
+        select * from (values
+            (1::integer, 1, timestamp '2024-01-20 08:00:00', 1.00::decimal(18, 2)),
+            (2::integer, 2, timestamp '0999-12-31 23:59:59', 1.00::decimal(18, 2))
+        ) as t(refund_id, order_id, refunded_at, amount)
+    """,
+    "customers": """
+        select * from (values
+            (10, 'a@example.com', date '2024-01-01', 'US', true),
+            (11, 'b@example.com', null, 'DE', false),
+            (0, 'c@example.com', date '2024-01-02', 'FR', null)
+        ) as t(customer_id, email, created_at, country, is_loyalty_member)
+    """,
+    "exchange_rates": """
+        select * from (values ('EUR', date '2024-01-12', 1.1)) as t(currency, rate_date,
+            rate_to_reporting)
+    """,
+}
+
+
+def test_typed_parquet_is_staged_exactly_as_its_text(tmp_path):
+    """Staging parses typed Parquet columns as they are (no text round trip, no trim): every
+    staging table, quarantine and raw record included, equals the build of the same values
+    written as text."""
+    import duckdb
+
+    from conftest import run_dbt
+
+    folders = {kind: tmp_path / kind for kind in ("typed", "text")}
+    with duckdb.connect() as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        for name, sql in TYPED_RAW_TABLES.items():
+            relation = connection.sql(sql)
+            as_text = ", ".join(f"cast({column} as varchar) as {column}"
+                                for column in relation.columns)
+            for kind, select in (("typed", "*"), ("text", as_text)):
+                folders[kind].mkdir(exist_ok=True)
+                connection.execute(f"copy (select {select} from ({sql})) to "
+                                   f"'{folders[kind] / name}.parquet' (format parquet)")
+    runs = {}
+    for kind, folder in folders.items():
+        runs[kind] = run_dbt(["run", "--select", "path:models/staging"],
+                             database=tmp_path / kind / "warehouse.duckdb",
+                             variables={"raw_data_path": str(folder)})
+        assert_built(runs[kind])
+
+    assert runs["typed"].query(
+        "select data_type from information_schema.columns where table_schema = 'shop_raw'"
+        " and table_name = 'orders' and column_name = 'amount'") == [("DOUBLE",)]
+    tables = [name for (name,) in runs["typed"].query(
+        "select table_name from information_schema.tables where table_schema = 'staging'"
+        " order by 1")]
+    assert "stg_shop__rejected_rows" in tables
+    for table in tables:
+        rows = {}
+        for kind, run in runs.items():
+            columns = [name for (name,) in run.query(
+                "select column_name from information_schema.columns where table_schema ="
+                f" 'staging' and table_name = '{table}' and column_name not in"
+                " ('refreshed_at', '_loaded_at') order by ordinal_position")]
+            rows[kind] = sorted(run.query(f"select {', '.join(columns)} from staging.{table}"),
+                                key=repr)
+        assert rows["typed"] == rows["text"], table
+
+    reasons = {reason for (reason,) in runs["typed"].query(
+        "select distinct rejection_reason from staging.stg_shop__rejected_rows")}
+    assert reasons >= {
+        "superseded_duplicate", "missing_amount", "non_numeric_amount", "negative_amount",
+        "implausible_ordered_at", "non_integer_quantity", "non_positive_quantity",
+        "negative_tax",
+    }, reasons
+    assert runs["typed"].query(
+        "select amount, tax, shipping from staging.stg_shop__orders where order_id = '1'"
+    ) == [(Decimal("2.68"), Decimal("1.01"), Decimal("0.50"))]
+
+
 def test_a_folder_of_files_per_table_is_read_whole(tmp_path, build):
     folder = base_folder(tmp_path / "raw", orders=BASE_ORDERS[:3])
     (folder / "orders.csv").rename(tmp_path / "first.csv")

@@ -23,6 +23,36 @@
     (case when {{ matches_pattern(text, pattern) }} then {{ text }} end)
 {% endmacro %}
 
+{#- clean_text(expression) when it matches `pattern`, else NULL. -#}
+{% macro clean_text_matching(expression, pattern) %}
+    {{ return(adapter.dispatch('clean_text_matching', 'customer_segments')(expression, pattern)) }}
+{% endmacro %}
+
+{% macro default__clean_text_matching(expression, pattern) %}
+    {{ return(text_matching(clean_text(expression), pattern)) }}
+{% endmacro %}
+
+{#- DuckDB skips the match where the column's type decides it: the text of a number type
+    matches the number pattern (but for a float's inf and -inf, which the decimal casts
+    after it refuse anyway), the text of a whole-number type of at most ten digits the
+    integer pattern (a BIGINT may have 19 digits: it is matched). -#}
+{% macro duckdb__clean_text_matching(expression, pattern) %}
+    {% set type = "typeof(" ~ expression ~ ")" %}
+    {% set cleaned = clean_text(expression) %}
+    {% set small_integer_types = "'TINYINT', 'SMALLINT', 'INTEGER', 'UTINYINT', 'USMALLINT', 'UINTEGER'" %}
+    {% if pattern == number_text_pattern() %}
+        {% set typed_condition = type ~ " like 'DECIMAL(%' or " ~ type ~ " in (" ~ small_integer_types
+            ~ ", 'BIGINT', 'HUGEINT', 'UBIGINT', 'UHUGEINT', 'FLOAT', 'DOUBLE')" %}
+    {% elif pattern == integer_text_pattern() %}
+        {% set typed_condition = type ~ " in (" ~ small_integer_types ~ ")" %}
+    {% else %}
+        {{ return(text_matching(cleaned, pattern)) }}
+    {% endif %}
+    {{ return("(case when " ~ typed_condition ~ " then " ~ cleaned ~ " else "
+        ~ text_matching(cleaned, pattern) ~ " end)") }}
+{% endmacro %}
+
+
 {% macro matches_pattern(text, pattern) %}
     {{ return(adapter.dispatch('matches_pattern', 'customer_segments')(text, pattern)) }}
 {% endmacro %}
@@ -46,19 +76,19 @@
 
 {#- Money with two decimals (half away from zero), NULL when not a number. -#}
 {% macro parse_money(expression) %}
-    {{ try_cast_text(text_matching(clean_text(expression), number_text_pattern()), 'decimal(18, 2)') }}
+    {{ try_cast_text(clean_text_matching(expression, number_text_pattern()), 'decimal(18, 2)') }}
 {% endmacro %}
 
 
 {#- A whole number, NULL when not one ("1.5" is not a quantity of 2). -#}
 {% macro parse_integer(expression) %}
-    {{ try_cast_text(text_matching(clean_text(expression), integer_text_pattern()), dbt.type_bigint()) }}
+    {{ try_cast_text(clean_text_matching(expression, integer_text_pattern()), dbt.type_bigint()) }}
 {% endmacro %}
 
 
 {#- An exchange rate: a decimal with enough places for rates like 0.00012345. -#}
 {% macro parse_rate(expression) %}
-    {{ try_cast_text(text_matching(clean_text(expression), number_text_pattern()), 'decimal(18, 8)') }}
+    {{ try_cast_text(clean_text_matching(expression, number_text_pattern()), 'decimal(18, 8)') }}
 {% endmacro %}
 
 
@@ -81,31 +111,47 @@
     value with an offset is converted; a value without one is taken as UTC. Fractions
     beyond microseconds are cut, not rounded, on every engine. -#}
 {% macro parse_timestamp_utc(expression) %}
-    {{ return(adapter.dispatch('parse_timestamp_utc', 'customer_segments')(
-        text_matching(clean_text(expression), timestamp_text_pattern())
-    )) }}
+    {{ return(adapter.dispatch('parse_timestamp_utc', 'customer_segments')(expression)) }}
 {% endmacro %}
 
-{% macro default__parse_timestamp_utc(text) %}
+{% macro default__parse_timestamp_utc(expression) %}
+    {%- set text = clean_text_matching(expression, timestamp_text_pattern()) -%}
     cast({{ try_cast_text(text, dbt.type_timestamp()) }} as {{ dbt.type_timestamp() }})
 {% endmacro %}
 
-{% macro duckdb__parse_timestamp_utc(text) %}
-    {#- The session time zone (UTC in profiles.yml) applies to values without an offset. -#}
-    (try_cast({{ text }} as timestamptz) at time zone 'UTC')
+{#- The session time zone (UTC in profiles.yml) applies to text without an offset. A typed
+    timestamp or date is taken as it is, within the years the pattern's four digits allow
+    (a text round trip would give the same). -#}
+{% macro duckdb__parse_timestamp_utc(expression) %}
+    {%- set text = clean_text_matching(expression, timestamp_text_pattern()) -%}
+    {%- set type = "typeof(" ~ expression ~ ")" -%}
+    {%- set representable = " between timestamp '0001-01-01' and timestamp '9999-12-31 23:59:59.999999'" -%}
+    (case
+        when {{ type }} in ('TIMESTAMP', 'DATE') then (case
+            when try_cast({{ expression }} as timestamp) {{ representable }}
+                then try_cast({{ expression }} as timestamp)
+        end)
+        when {{ type }} = 'TIMESTAMP WITH TIME ZONE' then (case
+            when (try_cast({{ expression }} as timestamptz) at time zone 'UTC') {{ representable }}
+                then try_cast({{ expression }} as timestamptz) at time zone 'UTC'
+        end)
+        else try_cast({{ text }} as timestamptz) at time zone 'UTC'
+    end)
 {% endmacro %}
 
-{% macro postgres__parse_timestamp_utc(text) %}
+{% macro postgres__parse_timestamp_utc(expression) %}
     {#- PostgreSQL rounds a seventh fractional digit: cut to six first, as DuckDB does. -#}
+    {%- set text = clean_text_matching(expression, timestamp_text_pattern()) -%}
     ({{ target.schema }}.try_cast_timestamptz(
         regexp_replace({{ text }}, '([.][0-9]{6})[0-9]+', '\1')
     ) at time zone 'UTC')
 {% endmacro %}
 
 
-{% macro spark__parse_timestamp_utc(text) %}
+{% macro spark__parse_timestamp_utc(expression) %}
     {#- The session time zone (UTC in profiles.yml) applies to values without an offset;
         Spark reads at most six fractional digits. -#}
+    {%- set text = clean_text_matching(expression, timestamp_text_pattern()) -%}
     try_cast(regexp_replace({{ text }}, '([.][0-9]{6})[0-9]+', '$1') as timestamp)
 {% endmacro %}
 

@@ -55,6 +55,46 @@
     `latest_versions_disagree and version_group = 1` as conflicting_versions (none can
     be trusted) and `version_rank > 1` as superseded_duplicate. -#}
 {% macro ranked_versions(relation, key, recency, content_columns) %}
+    {{ return(adapter.dispatch('ranked_versions', 'customer_segments')(
+        relation, key, recency, content_columns
+    )) }}
+{% endmacro %}
+
+{#- Only the keys seen more than once are ranked: a key's single row is its version. The
+    window functions hold every row they rank, and almost every key has one row, so this
+    takes a third off staging's largest models. The relation is read three times: DuckDB
+    and PostgreSQL compute a CTE referenced more than once only once. -#}
+{% macro default__ranked_versions(relation, key, recency, content_columns) %}
+    select * from (
+        with repeated_keys as (
+            select {{ key }} from {{ relation }} group by {{ key }} having count(*) > 1
+        )
+        select
+            *,
+            cast(null as {{ dbt.type_string() }}) as version_content,
+            cast(1 as {{ dbt.type_bigint() }}) as version_group,
+            cast(1 as {{ dbt.type_bigint() }}) as version_rank,
+            false as latest_versions_disagree
+        from {{ relation }} as single_version
+        where not exists (
+            select 1 from repeated_keys where repeated_keys.{{ key }} = single_version.{{ key }}
+        )
+        union all
+        {{ ranked_rows(
+            "(select * from " ~ relation ~ " where " ~ key ~ " in (select " ~ key
+            ~ " from repeated_keys))",
+            key, recency, content_columns
+        ) }}
+    ) as versioned_rows
+{% endmacro %}
+
+{#- Spark computes a CTE once per reference: it ranks every row in one pass. -#}
+{% macro spark__ranked_versions(relation, key, recency, content_columns) %}
+    {{ return(ranked_rows(relation, key, recency, content_columns)) }}
+{% endmacro %}
+
+{#- ranked_versions over every row of `relation`. -#}
+{% macro ranked_rows(relation, key, recency, content_columns) %}
     {%- set content -%}
         concat_ws(
             '|'
@@ -91,8 +131,9 @@
 {% endmacro %}
 
 
-{#- One text column holding columns `prefix ~ key` as a JSON object keyed by `key`, for
-    quarantine rows. -#}
+{#- One text column holding columns `prefix ~ key` as a JSON object keyed by `key`, each
+    value as text (a typed Parquet number reads as it would from a CSV), for quarantine
+    rows. -#}
 {% macro json_object_of(keys, prefix='') %}
     {{ return(adapter.dispatch('json_object_of', 'customer_segments')(keys, prefix)) }}
 {% endmacro %}
@@ -101,7 +142,7 @@
 {% macro default__json_object_of(keys, prefix) %}
     to_json(named_struct(
         {%- for key in keys %}
-        '{{ key }}', {{ prefix ~ key }}{{ "," if not loop.last }}
+        '{{ key }}', cast({{ prefix ~ key }} as string){{ "," if not loop.last }}
         {%- endfor %}
     ), map('ignoreNullFields', 'false'))
 {% endmacro %}
@@ -109,7 +150,7 @@
 {% macro duckdb__json_object_of(keys, prefix) %}
     cast(to_json(struct_pack(
         {%- for key in keys %}
-        {{ adapter.quote(key) }} := {{ prefix ~ key }}{{ "," if not loop.last }}
+        {{ adapter.quote(key) }} := cast({{ prefix ~ key }} as varchar){{ "," if not loop.last }}
         {%- endfor %}
     )) as varchar)
 {% endmacro %}
@@ -119,7 +160,7 @@
         colon: the same raw row reads the same on every engine. -#}
     ('{'
     {%- for key in keys %}
-        || '{{ "," if not loop.first }}"{{ key }}":' || coalesce(to_json({{ prefix ~ key }})::text, 'null')
+        || '{{ "," if not loop.first }}"{{ key }}":' || coalesce(to_json({{ prefix ~ key }}::text)::text, 'null')
     {%- endfor %}
         || '}')
 {% endmacro %}

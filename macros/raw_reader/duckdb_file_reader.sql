@@ -54,12 +54,14 @@
                 {% set reader = csv_reader(files | map(attribute=0) | list, table) %}
             {% endif %}
             {% set file_columns = {} %}
+            {% set file_types = {} %}
             {% set extra_columns = [] %}
             {% for row in run_query("describe select * from " ~ reader) %}
                 {% if modules.re.match('^column[0-9]+$', row[0]) %}
                     {% do extra_columns.append(row[0]) %}
                 {% else %}
                     {% do file_columns.update({(row[0] | trim | lower): row[0]}) %}
+                    {% do file_types.update({(row[0] | trim | lower): row[1]}) %}
                 {% endif %}
             {% endfor %}
             {#- Each file's modification time is when its rows landed: incremental models
@@ -72,9 +74,10 @@
             {% set select_list = [] %}
             {% for column in table.columns if column.name != '_loaded_at' %}
                 {% if column.name in file_columns %}
+                    {% set file_column = "raw_file." ~ adapter.quote(file_columns[column.name]) %}
                     {% do select_list.append(
-                        "cast(raw_file." ~ adapter.quote(file_columns[column.name]) ~ " as varchar) as "
-                        ~ column.name
+                        (file_column if is_parsed_typed(file_types[column.name])
+                         else "cast(" ~ file_column ~ " as varchar)") ~ " as " ~ column.name
                     ) %}
                 {% elif column.required %}
                     {{ exceptions.raise_compiler_error(
@@ -104,6 +107,16 @@
             ) %}
         {% endif %}
     {% endfor %}
+{% endmacro %}
+
+
+{#- Whether staging parses a raw column of this DuckDB type as it is (a typed Parquet
+    column: no text round trip, see trimmed_text and clean_text_matching); any other type
+    is read as text, as CSV always is. -#}
+{% macro is_parsed_typed(data_type) %}
+    {{ return(modules.re.match(
+        '^(VARCHAR|BOOLEAN|DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE|FLOAT|DOUBLE|DECIMAL[(][0-9, ]+[)]'
+        ~ '|U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT))$', data_type) is not none) }}
 {% endmacro %}
 
 

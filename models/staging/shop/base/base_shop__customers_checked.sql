@@ -39,11 +39,11 @@ checked as (
         -- Optional profile fields that do not parse are dropped, not the customer.
         case
             when created_at is null and {{ clean_text('raw_created_at') }} is not null
-                then raw_created_at
+                then cast(raw_created_at as {{ dbt.type_string() }})
         end as unparseable_created_at,
         case
             when is_loyalty_member is null and {{ clean_text('raw_is_loyalty_member') }} is not null
-                then raw_is_loyalty_member
+                then cast(raw_is_loyalty_member as {{ dbt.type_string() }})
         end as unparseable_is_loyalty_member
     from versioned
 ),

@@ -113,7 +113,7 @@ final as (
         updated_at,
         case
             when updated_at is null and {{ clean_text('raw_updated_at') }} is not null
-                then raw_updated_at
+                then cast(raw_updated_at as {{ dbt.type_string() }})
         end as unparseable_updated_at,
         _loaded_at,
         {{ quarantine_columns(raw_columns) }},
