@@ -82,7 +82,7 @@
         union all
         {{ ranked_rows(
             "(select * from " ~ relation ~ " where " ~ key ~ " in (select " ~ key
-            ~ " from repeated_keys))",
+            ~ " from repeated_keys)) as repeated_versions",
             key, recency, content_columns
         ) }}
     ) as versioned_rows
@@ -93,7 +93,7 @@
     {{ return(ranked_rows(relation, key, recency, content_columns)) }}
 {% endmacro %}
 
-{#- ranked_versions over every row of `relation`. -#}
+{#- ranked_versions over every row of `relation` (a name, or a subquery with its alias). -#}
 {% macro ranked_rows(relation, key, recency, content_columns) %}
     {%- set content -%}
         concat_ws(
