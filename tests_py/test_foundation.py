@@ -12,10 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
-from conftest import assert_built, order, write_raw
+from conftest import assert_built, order, run_dbt, write_raw
 
 BASE_ORDERS = [
     order("o1", "a", "2024-01-10 09:00:00", "100.00"),
@@ -352,10 +353,6 @@ def test_typed_parquet_is_staged_exactly_as_its_text(tmp_path):
     """Staging parses typed Parquet columns as they are (no text round trip, no trim): every
     staging table, quarantine and raw record included, equals the build of the same values
     written as text."""
-    import duckdb
-
-    from conftest import run_dbt
-
     folders = {kind: tmp_path / kind for kind in ("typed", "text")}
     with duckdb.connect() as connection:
         connection.execute("set TimeZone = 'UTC'")

@@ -166,6 +166,16 @@
 {% endmacro %}
 
 
+{#- The raw value, as text, of an optional field whose value did not parse (`parsed` is
+    NULL but the raw value is not empty): the row is kept and the value reported. -#}
+{% macro unparseable_raw_text(parsed, raw_column) %}
+    case
+        when {{ parsed }} is null and {{ clean_text(raw_column) }} is not null
+            then cast({{ raw_column }} as {{ dbt.type_string() }})
+    end
+{% endmacro %}
+
+
 {#- The first reason whose condition holds, as a `case` expression; NULL when none does.
     `checks` is a list of (condition, reason code) pairs, most fundamental first. -#}
 {% macro first_failed_check(checks) %}

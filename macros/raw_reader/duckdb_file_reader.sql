@@ -53,15 +53,14 @@
             {% else %}
                 {% set reader = csv_reader(files | map(attribute=0) | list, table) %}
             {% endif %}
+            {#- contract column name -> (the file's column name, its type) -#}
             {% set file_columns = {} %}
-            {% set file_types = {} %}
             {% set extra_columns = [] %}
             {% for row in run_query("describe select * from " ~ reader) %}
                 {% if modules.re.match('^column[0-9]+$', row[0]) %}
                     {% do extra_columns.append(row[0]) %}
                 {% else %}
-                    {% do file_columns.update({(row[0] | trim | lower): row[0]}) %}
-                    {% do file_types.update({(row[0] | trim | lower): row[1]}) %}
+                    {% do file_columns.update({(row[0] | trim | lower): (row[0], row[1])}) %}
                 {% endif %}
             {% endfor %}
             {#- Each file's modification time is when its rows landed: incremental models
@@ -74,9 +73,10 @@
             {% set select_list = [] %}
             {% for column in table.columns if column.name != '_loaded_at' %}
                 {% if column.name in file_columns %}
-                    {% set file_column = "raw_file." ~ adapter.quote(file_columns[column.name]) %}
+                    {% set file_name, file_type = file_columns[column.name] %}
+                    {% set file_column = "raw_file." ~ adapter.quote(file_name) %}
                     {% do select_list.append(
-                        (file_column if is_parsed_typed(file_types[column.name])
+                        (file_column if is_parsed_typed(file_type)
                          else "cast(" ~ file_column ~ " as varchar)") ~ " as " ~ column.name
                     ) %}
                 {% elif column.required %}

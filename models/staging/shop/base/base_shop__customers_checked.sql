@@ -37,14 +37,9 @@ checked as (
             ("customer_id is null", "missing_customer_id"),
         ] + version_checks()) }} as rejection_reason,
         -- Optional profile fields that do not parse are dropped, not the customer.
-        case
-            when created_at is null and {{ clean_text('raw_created_at') }} is not null
-                then cast(raw_created_at as {{ dbt.type_string() }})
-        end as unparseable_created_at,
-        case
-            when is_loyalty_member is null and {{ clean_text('raw_is_loyalty_member') }} is not null
-                then cast(raw_is_loyalty_member as {{ dbt.type_string() }})
-        end as unparseable_is_loyalty_member
+        {{ unparseable_raw_text('created_at', 'raw_created_at') }} as unparseable_created_at,
+        {{ unparseable_raw_text('is_loyalty_member', 'raw_is_loyalty_member') }}
+            as unparseable_is_loyalty_member
     from versioned
 ),
 

@@ -111,10 +111,7 @@ final as (
         cast(coalesce(shipping, 0) as decimal(18, 2)) as shipping,
         exchange_rate_to_reporting,
         updated_at,
-        case
-            when updated_at is null and {{ clean_text('raw_updated_at') }} is not null
-                then cast(raw_updated_at as {{ dbt.type_string() }})
-        end as unparseable_updated_at,
+        {{ unparseable_raw_text('updated_at', 'raw_updated_at') }} as unparseable_updated_at,
         _loaded_at,
         {{ quarantine_columns(raw_columns) }},
         {{ run_refreshed_at() }} as refreshed_at
