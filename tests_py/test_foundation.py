@@ -412,3 +412,40 @@ def test_a_folder_of_files_per_table_is_read_whole(tmp_path, build):
     assert_built(run)
 
     assert customers(run) == EXPECTED_CUSTOMERS
+
+
+def test_uniqueness_tests_fail_on_each_repeated_key_and_ignore_null_keys(tmp_path, build):
+    """The uniqueness tests (hashed on DuckDB) report exactly the repeated keys: one row
+    per repeated value or combination, with how often it occurs; repeated NULL ids are
+    the not_null tests' business, not theirs."""
+    run = build(base_folder(tmp_path / "raw"))
+    assert_built(run)
+    with duckdb.connect(str(run.database)) as connection:
+        connection.execute(
+            "insert into intermediate.int_customer_profiles "
+            "select * from intermediate.int_customer_profiles where customer_id = 'a' "
+            "union all select * from intermediate.int_customer_profiles where customer_id = 'b' "
+            "union all select * from intermediate.int_customer_profiles where customer_id = 'b'")
+        connection.execute(
+            "insert into intermediate.int_customer_profiles "
+            "select * replace (null as customer_id) from intermediate.int_customer_profiles "
+            "where customer_id in ('c', 'd')")
+        connection.execute(
+            "insert into intermediate.int_customer_segment_memberships "
+            "select * from intermediate.int_customer_segment_memberships "
+            "where customer_id = 'a' and segment_family = 'rfm'")
+    tested = run_dbt(["test", "--select", "int_customer_profiles int_customer_segment_memberships",
+                      "--exclude-resource-type", "unit_test", "--store-failures"],
+                     run.database, {"raw_data_path": str(tmp_path / "raw")})
+    assert not tested.success
+    assert run.query(
+        "select unique_field, n_records from "
+        "dbt_test__audit.unique_int_customer_profiles_customer_id order by all"
+    ) == [("a", 2), ("b", 3)]
+    # dbt shortens the long name of the grain test's failures table with a hash.
+    [(grain_failures,)] = run.query(
+        "select table_name from information_schema.tables where table_schema = "
+        "'dbt_test__audit' and table_name like 'unique_combination_of_columns%'")
+    assert run.query(
+        "select customer_id, segment_family, occurrences "
+        f"from dbt_test__audit.{grain_failures}") == [("a", "rfm", 2)]

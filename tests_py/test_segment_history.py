@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import assert_built, differences, order, run_dbt, write_raw
+from conftest import DbtRun, assert_built, differences, order, run_dbt, write_raw
 from customer_segments.ops.backfill import backfill, period_ends
 
 FILLERS = [f"f{index}" for index in range(1, 8)]
@@ -252,3 +252,50 @@ def test_a_customer_deleted_upstream_leaves_every_segment(tmp_path, build):
         "dbt_updated_at)) "
         "from history.customer_segment_snapshot"
     ) == [(ts("2024-02-29"),)]
+
+
+def test_staging_only_the_changed_keys_records_what_dbts_own_staging_records(tmp_path):
+    """The snapshot staged from the keys one lean join finds (the default) holds exactly
+    the rows dbt's own staging query over every key holds, month by month through every
+    kind of change: segments moving, a new customer, a customer deleted upstream, staying
+    deleted, and coming back."""
+    folder = tmp_path / "raw"
+    without_a = [row for row in ORDERS if row["customer_id"] != "A"]
+    newcomer = order("n-mar", "N", "2024-03-15", "900.00")
+    months = [
+        ("2024-01-31", ORDERS),
+        ("2024-02-29", without_a),  # A deleted upstream; B's February order: B top
+        ("2024-03-31", [*ORDERS, newcomer]),  # A back, N new and top
+        ("2024-04-30", [row for row in [*ORDERS, newcomer] if row["customer_id"] != "f1"]),
+        ("2024-05-31", [row for row in [*ORDERS, newcomer] if row["customer_id"] != "f1"]),
+    ]
+    databases = {scope: tmp_path / scope / "warehouse.duckdb"
+                 for scope in ("changed_keys", "every_key")}
+    for as_of_date, orders in months:
+        write_raw(folder, orders=orders, refunds=REFUNDS)
+        for scope, database in databases.items():
+            variables = {"raw_data_path": str(folder), "clv_on_insufficient_data": "warn",
+                         "as_of_date": as_of_date,
+                         "history_stage_changed_keys_only": scope == "changed_keys"}
+            assert_built(run_dbt(["build", "--select", "+customer_segment_snapshot",
+                                  "--exclude-resource-type", "test", "unit_test"],
+                                 database, variables))
+
+    # A deletion record's dbt_scd_id hashes the wall clock of its run; every other
+    # column, and every other row's id, is business data.
+    history = (
+        "select * exclude (dbt_scd_id), "
+        "case when dbt_is_deleted = 'True' then null else dbt_scd_id end as dbt_scd_id "
+        "from history.customer_segment_snapshot order by all")
+    changed_keys, every_key = (DbtRun(True, "", database).query(history)
+                               for database in databases.values())
+    assert changed_keys == every_key
+    kinds = DbtRun(True, "", databases["changed_keys"]).query(
+        "select customer_id, dbt_valid_from::date::text, dbt_is_deleted "
+        "from history.customer_segment_snapshot where segment_family = 'all' "
+        "and customer_id in ('A', 'N', 'f1') order by all")
+    assert kinds == [
+        ("A", "2024-01-31", "False"), ("A", "2024-02-29", "True"), ("A", "2024-03-31", "False"),
+        ("N", "2024-03-31", "False"),
+        ("f1", "2024-01-31", "False"), ("f1", "2024-04-30", "True"),
+    ]

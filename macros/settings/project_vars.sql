@@ -36,6 +36,7 @@
         'clv_refit_after_days': ('integer', {'min': 0}),
         'clv_refit_population_change': ('number', {'min': 0}),
         'incremental_lookback_days': ('integer', {'min': 0}),
+        'history_stage_changed_keys_only': ('boolean', {}),
         'null_markers': ('text_list', {}),
         'id_null_markers': ('text_list', {}),
         'max_order_amount': ('number', {'min': 0, 'max': 1000000000000, 'exclusive_min': true}),
