@@ -415,7 +415,7 @@ def test_a_folder_of_files_per_table_is_read_whole(tmp_path, build):
 
 
 def test_uniqueness_tests_fail_on_each_repeated_key_and_ignore_null_keys(tmp_path, build):
-    """The uniqueness tests (hashed on DuckDB) report exactly the repeated keys: one row
+    """The uniqueness tests report exactly the repeated keys: one row
     per repeated value or combination, with how often it occurs; repeated NULL ids are
     the not_null tests' business, not theirs."""
     run = build(base_folder(tmp_path / "raw"))

@@ -1,4 +1,9 @@
 {#- Fails once for every combination of `columns` that appears on more than one row. -#}
 {% test unique_combination_of_columns(model, columns) %}
-    {{ repeated_values(model, columns) }}
+    select
+        {{ columns | join(', ') }},
+        count(*) as occurrences
+    from {{ model }}
+    group by {{ columns | join(', ') }}
+    having count(*) > 1
 {% endtest %}
