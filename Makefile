@@ -25,7 +25,7 @@ TEST_PUBLICATION := target/test_publication/customer_segments.duckdb
 # DuckDB 1.x clients (Evidence, the Node client) the publication is tested with.
 DUCKDB_1X_CLIENTS := 1.1.3 1.4.2 1.5.6
 
-.PHONY: build test install engines duckdb-clients semantic-layer dagster lint check-project lint-python dbt-test validate pytest test-postgres test-spark backfill bench bench-engines bench-clv sample lock clean
+.PHONY: build test install engines browser app duckdb-clients semantic-layer dagster lint check-project lint-python dbt-test validate pytest test-postgres test-spark backfill bench bench-engines bench-clv sample lock clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,19 @@ engines:
 		echo "Installing a Java runtime (for Spark)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; fi
 
+## The app's browser test needs Chromium (headless screenshots): Debian's package, installed
+## with apt-get when absent.
+browser:
+	@if ! command -v chromium >/dev/null; then \
+		echo "Installing Chromium (the app's browser test)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; fi
+
+## The Segmentation app on http://127.0.0.1:8501, reading the publication $(PUBLICATION).
+app: install
+	CUSTOMER_SEGMENTS_PUBLICATION_PATH=$(abspath $(PUBLICATION)) $(BIN)/streamlit run \
+		src/customer_segments/app/main.py --server.address 127.0.0.1 --server.port 8501 \
+		--server.headless true --browser.gatherUsageStats false --client.toolbarMode viewer
+
 ## Build every model, seed and test on the bundled sample into customer_segments.duckdb,
 ## then publish the public tables to publication/customer_segments.duckdb.
 ## Any dbt vars: make build VARS='{as_of_date: 2025-11-30}'
@@ -61,7 +74,7 @@ build: install
 ## Every test: lint, the project rules, the dbt project's own tests on the sample, Great
 ## Expectations on the sample's marts, and the pytest suites (the cross-engine parity
 ## suite starts its own PostgreSQL cluster and Spark standalone cluster).
-test: install engines lint check-project dbt-test
+test: install engines browser lint check-project dbt-test
 	$(MAKE) validate PUBLICATION=$(TEST_PUBLICATION)
 	$(MAKE) pytest
 
@@ -89,7 +102,7 @@ validate: install
 
 ## Two workers, one test file each at a time (files share module-scoped builds); the 25
 ## slowest tests are listed at the end.
-pytest: install engines duckdb-clients
+pytest: install engines browser duckdb-clients
 	$(BIN)/pytest -n 2 --dist loadfile --durations=25 tests_py
 
 ## Old DuckDB clients in venvs of their own (.venv/duckdb-<version>): the publication test

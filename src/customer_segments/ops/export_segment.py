@@ -18,15 +18,18 @@ from customer_segments.ops.database_files import LockedDatabase, publication_pat
 COLUMNS = "customer_id, email, country, net_lifetime_spend, last_order_date, as_of_date"
 
 
+def segment_members_query() -> str:
+    """One segment's members, biggest spenders first; parameters: family, segment. The
+    Segmentation app's download runs it too."""
+    return (f"select {COLUMNS} from marts.fct_customer_segments "
+            "where segment_family = ? and segment_name = ? "
+            "order by net_lifetime_spend desc, customer_id")
+
+
 def export_segment(database: Path, family: str, segment: str, out: Path) -> int:
     """Write the members; return how many. Raises LookupError for an unknown segment."""
     with read_only(database) as connection:
-        members = connection.execute(
-            f"select {COLUMNS} from marts.fct_customer_segments "
-            "where segment_family = ? and segment_name = ? order by net_lifetime_spend desc, "
-            "customer_id",
-            [family, segment],
-        ).df()
+        members = connection.execute(segment_members_query(), [family, segment]).df()
         if members.empty:
             known = connection.execute(
                 "select segment_family, segment_name, count(*) from marts.fct_customer_segments "
