@@ -1,0 +1,1 @@
+"""The Segmentation app (Streamlit): main.py draws the pages, data.py runs their queries."""
