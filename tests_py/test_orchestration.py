@@ -277,10 +277,14 @@ def test_a_history_month_records_its_month_end_and_the_next_but_one_waits(
             "select distinct cast(dbt_valid_from as date) from history.customer_segment_snapshot"
         ).fetchall()
         marts = connection.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts'"
-        ).fetchall()[0][0]
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+        thresholds = connection.execute(
+            "select as_of_date from marts.fct_top_customer_threshold").fetchall()
     assert as_of_dates == [(dt.date(2023, 1, 31),)]
-    assert marts == 0  # the backfill selection: the snapshot and its parents only
+    # The backfill selection: the snapshot and its parents, and the date's threshold.
+    assert marts == [("fct_top_customer_threshold",)]
+    assert thresholds == [(dt.date(2023, 1, 31),)]
 
     skipping = backfill.execute_in_process(instance=orchestration.instance,
                                            partition_key="2023-03", raise_on_error=False)

@@ -125,6 +125,16 @@ def test_cohort_retention_and_category_mix(tmp_path, build):
         "select category, category_spend, category_share from marts.fct_segment_category_spend "
         "where segment_name = 'Top Customers' order by category"
     ) == [("books", 300, 0.6), ("music", 200, 0.4)]
+    # Every segment's buyers of a category are distinct customers.
+    assert run.query(
+        "select segment_family, segment_name, category, buying_customers "
+        "from marts.fct_segment_category_spend order by all"
+    ) == run.query(
+        "select memberships.segment_family, memberships.segment_name, spend.category, "
+        "count(distinct spend.customer_id) "
+        "from intermediate.int_customers_category_spend as spend "
+        "inner join intermediate.int_customer_segment_memberships as memberships "
+        "using (customer_id) group by all order by all")
 
 
 def test_export_writes_a_segment_member_list(tmp_path, build):

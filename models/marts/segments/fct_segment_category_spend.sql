@@ -17,7 +17,11 @@ segment_category as (
         memberships.segment_family,
         memberships.segment_name,
         category_spend.category,
-        count(distinct category_spend.customer_id) as buying_customers,
+        -- One category_spend row per customer and category, one membership per customer
+        -- and family (both grain-tested): each joined row is a distinct customer, so
+        -- count(*) is the distinct count without its cost (this aggregate alone: 49.3 s
+        -- with count(distinct), 8.0 s with count(*), at 100M order lines).
+        count(*) as buying_customers,
         sum(category_spend.category_spend) as category_spend
     from category_spend
     inner join memberships

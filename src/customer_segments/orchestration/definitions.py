@@ -241,9 +241,10 @@ def segment_history_month_end(context: dg.AssetExecutionContext,
                               dbt: DbtCliResource) -> dg.MaterializeResult:
     """The segment history (history.customer_segment_snapshot) as of the partition's month end.
 
-    Builds the backfill selection (the snapshot and its parents, no tests) as of that date,
-    as `customer-segments backfill` does per period end. The marts are left as they were:
-    the next daily run rebuilds them as of the newest order.
+    Builds the backfill selection (the snapshot and its parents, and the date's row of
+    fct_top_customer_threshold; no tests) as of that date, as `customer-segments backfill`
+    does per period end. The other marts are left as they were: the next daily run
+    rebuilds them as of the newest order.
     """
     as_of = month_end(context.partition_key)
     first = context.partition_key == MONTH_ENDS.get_first_partition_key()
