@@ -68,6 +68,20 @@ def label(segment: tuple[str, str]) -> str:
     return f"{segment[0]} / {segment[1]}"
 
 
+def family_picker(key: str) -> str:
+    families = read("segment_families")
+    return st.selectbox("Segment family", families, key=key,
+                        index=families.index("top_customers")
+                        if "top_customers" in families else 0)
+
+
+def segment_picker(title: str, default: tuple[str, str], key: str,
+                   container: Any = st) -> tuple[str, str]:
+    choices = read("segment_choices")
+    return container.selectbox(title, choices, format_func=label, key=key,
+                               index=choices.index(default) if default in choices else 0)
+
+
 def segments_page(freshness: data.Freshness) -> None:
     st.header("Segments")
     if st.button("Refresh", key="refresh", help="Read the publication again"):
@@ -98,10 +112,7 @@ def segments_page(freshness: data.Freshness) -> None:
         })
 
     st.subheader("Members of a segment")
-    choices = read("segment_choices")
-    chosen = st.selectbox("Segment", choices, format_func=label, key="members_segment",
-                          index=choices.index(DEFAULT_SEGMENT_A)
-                          if DEFAULT_SEGMENT_A in choices else 0)
+    chosen = segment_picker("Segment", DEFAULT_SEGMENT_A, "members_segment")
     preview = read("segment_member_preview", *chosen)
     st.caption(f"The {len(preview):,} biggest spenders of {label(chosen)} "
                f"(at most {data.PREVIEW_ROWS}); the download has every member.")
@@ -116,14 +127,9 @@ def segments_page(freshness: data.Freshness) -> None:
 
 def comparison_page(freshness: data.Freshness) -> None:
     st.header("Segment Comparison")
-    choices = read("segment_choices")
     left, right = st.columns(2)
-    segment_a = left.selectbox("Segment A", choices, format_func=label, key="segment_a",
-                               index=choices.index(DEFAULT_SEGMENT_A)
-                               if DEFAULT_SEGMENT_A in choices else 0)
-    segment_b = right.selectbox("Compared with (B = 100)", choices, format_func=label,
-                                key="segment_b", index=choices.index(DEFAULT_SEGMENT_B)
-                                if DEFAULT_SEGMENT_B in choices else 0)
+    segment_a = segment_picker("Segment A", DEFAULT_SEGMENT_A, "segment_a", left)
+    segment_b = segment_picker("Compared with (B = 100)", DEFAULT_SEGMENT_B, "segment_b", right)
     metrics = read("pair_comparison", segment_a, segment_b)
     if metrics.empty:
         st.info(f"{label(segment_a)} and {label(segment_b)} cannot be compared: one of them "
@@ -230,10 +236,7 @@ def index_colour(index: float) -> str:
 
 def categories_page(freshness: data.Freshness) -> None:
     st.header("Category mix")
-    families = read("segment_families")
-    family = st.selectbox("Segment family", families, key="category_family",
-                          index=families.index("top_customers")
-                          if "top_customers" in families else 0)
+    family = family_picker("category_family")
     index = read("category_index", family)
     if index.empty:
         st.info("No category spend for this family (no order line has a product category).")
@@ -255,10 +258,7 @@ def categories_page(freshness: data.Freshness) -> None:
 
 def movement_page(freshness: data.Freshness) -> None:
     st.header("Movement")
-    families = read("segment_families")
-    family = st.selectbox("Segment family", families, key="movement_family",
-                          index=families.index("top_customers")
-                          if "top_customers" in families else 0)
+    family = family_picker("movement_family")
     flows = read("monthly_flows", family)
     if not freshness.has_history:
         st.info("The history holds one as-of date, so the months show every member entering "
