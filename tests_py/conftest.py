@@ -37,6 +37,7 @@ TABLE_COLUMNS = {
     "customers": ["customer_id", "email", "created_at", "country", "is_loyalty_member"],
     "refunds": ["refund_id", "order_id", "refunded_at", "amount"],
     "exchange_rates": ["currency", "rate_date", "rate_to_reporting"],
+    "nps_responses": ["response_id", "customer_id", "responded_at", "score", "comment"],
 }
 
 

@@ -449,3 +449,63 @@ def test_uniqueness_tests_fail_on_each_repeated_key_and_ignore_null_keys(tmp_pat
     assert run.query(
         "select customer_id, segment_family, occurrences "
         f"from dbt_test__audit.{grain_failures}") == [("a", "rfm", 2)]
+
+
+def nps(response_id: str, customer_id: str, responded_at: str, score: str,
+        comment: str = "") -> dict[str, str]:
+    return {"response_id": response_id, "customer_id": customer_id,
+            "responded_at": responded_at, "score": score, "comment": comment}
+
+
+def test_nps_responses_are_checked_and_bad_ones_quarantined(tmp_path, build):
+    """Known customers are those with an accepted customer record (d, who never ordered)
+    or an accepted order (b, who has no record); the guest's order names no one."""
+    folder = base_folder(tmp_path / "raw")
+    write_raw(folder, nps_responses=[
+        nps("n1", "a", "2024-02-11T09:00:00Z", "10", " Great service "),
+        nps("n2", "b", "2024-01-20", " 7 "),
+        nps("n3", "d", "2024-02-05 10:00:00+02:00", "0"),
+        nps("n4", "a", "2024-02-12", "11"),
+        nps("n5", "a", "2024-02-12", "-1"),
+        nps("n6", "a", "2024-02-12", "8.5"),
+        nps("n7", "a", "2024-02-12", ""),
+        nps("n8", "zz", "2024-02-12", "9"),
+        nps("n9", "", "2024-02-12", "9"),
+        nps("n10", "a", "12/02/2024", "9"),
+        nps("n11", "a", "", "9"),
+        nps("n12", "a", "2999-01-01", "9"),
+        nps("", "a", "2024-02-12", "9"),
+    ])
+    run = build(folder)
+    assert_built(run)
+    assert run.query(
+        "select response_id, customer_id, responded_at::text, response_date::text, score, "
+        "response_comment from staging.stg_shop__nps_responses order by response_id"
+    ) == [
+        ("n1", "a", "2024-02-11 09:00:00", "2024-02-11", 10, "Great service"),
+        ("n2", "b", "2024-01-20 00:00:00", "2024-01-20", 7, None),
+        ("n3", "d", "2024-02-05 08:00:00", "2024-02-05", 0, None),
+    ]
+    assert run.query(
+        "select source_row_key, rejection_reason from staging.stg_shop__rejected_rows "
+        "where source_table = 'nps_responses' order by all"
+    ) == [
+        ("n10", "unparseable_responded_at"),
+        ("n11", "missing_responded_at"),
+        ("n12", "future_response"),
+        ("n4", "score_out_of_range"),
+        ("n5", "score_out_of_range"),
+        ("n6", "non_integer_score"),
+        ("n7", "missing_score"),
+        ("n8", "nps_response_for_unknown_customer"),
+        ("n9", "missing_customer_id"),
+        (None, "missing_response_id"),
+    ]
+    # Everything else is as without the responses.
+    assert customers(run) == EXPECTED_CUSTOMERS
+
+
+def test_absent_nps_responses_are_an_empty_table(tmp_path, build):
+    run = build(base_folder(tmp_path / "raw"))
+    assert_built(run)
+    assert run.query("select count(*) from staging.stg_shop__nps_responses") == [(0,)]

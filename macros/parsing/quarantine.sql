@@ -185,3 +185,22 @@
         {%- endfor %}
     end
 {% endmacro %}
+
+
+{#- Every raw table staging checks: (table, its checked base model, its clean staging
+    model, its key). The quarantine unions the checked models' rejected rows, and
+    assert_every_raw_row_lands_once counts every raw row in one of the two. -#}
+{% macro checked_raw_tables() %}
+    {{ return([
+        ('orders', 'base_shop__orders_checked', 'stg_shop__orders', 'order_id'),
+        ('order_items', 'base_shop__order_items_checked', 'stg_shop__order_items',
+            'order_item_id'),
+        ('products', 'base_shop__products_checked', 'stg_shop__products', 'product_id'),
+        ('customers', 'base_shop__customers_checked', 'stg_shop__customers', 'customer_id'),
+        ('refunds', 'base_shop__refunds_checked', 'stg_shop__refunds', 'refund_id'),
+        ('exchange_rates', 'base_shop__exchange_rates_checked', 'stg_shop__exchange_rates',
+            'currency'),
+        ('nps_responses', 'base_shop__nps_responses_checked', 'stg_shop__nps_responses',
+            'response_id'),
+    ]) }}
+{% endmacro %}

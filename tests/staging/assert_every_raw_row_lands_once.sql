@@ -1,13 +1,6 @@
 {#- Every raw row lands in exactly one place: its clean staging model or the quarantine.
     Returns a row for each table where the counts do not add up. -#}
-{%- set tables = [
-    ('orders', 'stg_shop__orders'),
-    ('order_items', 'stg_shop__order_items'),
-    ('products', 'stg_shop__products'),
-    ('customers', 'stg_shop__customers'),
-    ('refunds', 'stg_shop__refunds'),
-    ('exchange_rates', 'stg_shop__exchange_rates'),
-] -%}
+
 
 with
 
@@ -20,7 +13,7 @@ rejected_counts as (
 ),
 
 landed as (
-    {% for source_table, clean_model in tables %}
+    {% for source_table, _, clean_model, _ in checked_raw_tables() %}
         select
             '{{ source_table }}' as source_table,
             (select count(*) from {{ source('shop', source_table) }}) as raw_rows,

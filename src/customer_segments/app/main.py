@@ -25,7 +25,8 @@ from customer_segments.ops.database_files import LockedDatabase, publication_pat
 DEFAULT_SEGMENT_A = ("top_customers", "Top Customers")
 DEFAULT_SEGMENT_B = ("all", "All customers")
 BACKFILL_HINT = ("run the backfill to record the months before it: `make backfill "
-                 "START=2024-01-01 END=<the as-of date>` (README, *Backfilling*)")
+                 "START=<the first order's date> END=<the as-of date>` (README, "
+                 "*Backfilling*)")
 
 
 def publication_version(database: Path) -> tuple[str, float, int]:
