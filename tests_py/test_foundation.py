@@ -503,9 +503,19 @@ def test_nps_responses_are_checked_and_bad_ones_quarantined(tmp_path, build):
     ]
     # Everything else is as without the responses.
     assert customers(run) == EXPECTED_CUSTOMERS
+    # The nps family: the latest accepted answer (a's rejected 11 does not count).
+    assert run.query(
+        "select customer_id, nps_score, segment_nps from marts.dim_customers order by 1"
+    ) == [("a", 10, "Promoter"), ("b", 7, "Passive"), ("c", None, "No response"),
+          ("d", 0, "Detractor")]
+    assert run.query(
+        "select segment_name, customer_count from marts.fct_segment_comparison "
+        "where segment_family = 'nps' order by 1"
+    ) == [("Detractor", 1), ("No response", 1), ("Passive", 1), ("Promoter", 1)]
 
 
 def test_absent_nps_responses_are_an_empty_table(tmp_path, build):
     run = build(base_folder(tmp_path / "raw"))
     assert_built(run)
     assert run.query("select count(*) from staging.stg_shop__nps_responses") == [(0,)]
+    assert run.query("select distinct segment_nps from marts.dim_customers") == [("No response",)]

@@ -82,10 +82,10 @@ def test_every_family_labels_every_customer_exactly(tmp_path, build):
         "from marts.dim_customers where customer_id in ('big', 'c1', 'c7', 'whale') order by 1"
     ) == [("big", 1, 5, 5), ("c1", 1, 4, 1), ("c7", 4, 4, 4), ("whale", 5, 5, 5)]
 
-    # One segment per customer in each of the 11 families, and each family sums to 1.
+    # One segment per customer in each of the 12 families, and each family sums to 1.
     assert run.query(
         "select count(distinct segment_family), count(*) from marts.fct_customer_segments"
-    ) == [(11, 11 * 11)]
+    ) == [(12, 11 * 12)]
     sums = run.query(
         "select segment_family, round(sum(share_of_customers), 9) "
         "from marts.fct_segment_comparison group by 1 having round(sum(share_of_customers), 9) <> 1"
@@ -103,7 +103,7 @@ def test_history_records_every_family(tmp_path, build):
     run = build_shop(tmp_path, build)
     assert run.query(
         "select count(distinct segment_family) from history.customer_segment_snapshot"
-    ) == [(11,)]
+    ) == [(12,)]
     assert run.query(
         "select segment_name from marts.fct_segment_events where customer_id = 'big' "
         "and segment_family = 'top_customers_at_risk'"

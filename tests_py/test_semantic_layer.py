@@ -39,6 +39,7 @@ SAMPLE = PROJECT_DIR / "data" / "sample"
 FAMILIES = [
     "top_customers", "value_tier", "rfm", "lifecycle", "rising_stars", "top_customers_at_risk",
     "acquisition_cohort_year", "acquisition_cohort_quarter", "primary_category", "loyalty",
+    "nps",
 ]
 # Summable customer metrics, so the rows of one query grouped by every family at once add
 # up to each family's segments.

@@ -18,5 +18,6 @@
         ('acquisition_cohort_quarter', "coalesce(acquisition_cohort_quarter, 'No purchases')"),
         ('primary_category', 'primary_category'),
         ('loyalty', "case when is_loyalty_member then 'Loyalty members' else 'Non-members' end"),
+        ('nps', 'nps_category'),
     ]) }}
 {% endmacro %}

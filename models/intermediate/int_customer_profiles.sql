@@ -29,6 +29,10 @@ rising_stars as (
     select * from {{ ref('int_customers_rising_stars') }}
 ),
 
+nps as (
+    select * from {{ ref('int_customers_nps') }}
+),
+
 primary_categories as (
     select * from {{ ref('int_customers_category_spend') }}
     where category_rank = 1
@@ -94,6 +98,9 @@ profiles as (
             as acquisition_cohort_year,
         coalesce(primary_categories.category, 'unknown') as primary_category,
         primary_categories.category_share as primary_category_share,
+        nps.nps_score,
+        nps.nps_responded_at,
+        coalesce(nps.nps_category, 'No response') as nps_category,
         cast(clv_predictions.probability_alive as {{ type_double() }}) as probability_alive,
         cast(clv_predictions.expected_transactions_short_window as {{ type_double() }})
             as expected_transactions_short_window,
@@ -120,6 +127,8 @@ profiles as (
         on customers.customer_id = rising_stars.customer_id
     left join primary_categories
         on customers.customer_id = primary_categories.customer_id
+    left join nps
+        on customers.customer_id = nps.customer_id
     left join clv_predictions
         on customers.customer_id = clv_predictions.customer_id
 ),
