@@ -508,10 +508,17 @@ def test_nps_responses_are_checked_and_bad_ones_quarantined(tmp_path, build):
         "select customer_id, nps_score, segment_nps from marts.dim_customers order by 1"
     ) == [("a", 10, "Promoter"), ("b", 7, "Passive"), ("c", None, "No response"),
           ("d", 0, "Detractor")]
+    # NPS of each segment and of the company (All customers): % promoters - % detractors
+    # of those who answered.
     assert run.query(
-        "select segment_name, customer_count from marts.fct_segment_comparison "
-        "where segment_family = 'nps' order by 1"
-    ) == [("Detractor", 1), ("No response", 1), ("Passive", 1), ("Promoter", 1)]
+        "select segment_family, segment_name, customer_count, nps_respondent_count, "
+        "net_promoter_score from marts.fct_segment_comparison "
+        "where segment_family in ('nps', 'all', 'top_customers') order by 1, 2"
+    ) == [("all", "All customers", 4, 3, 0.0),
+          ("nps", "Detractor", 1, 1, -100.0), ("nps", "No response", 1, 0, None),
+          ("nps", "Passive", 1, 1, 0.0), ("nps", "Promoter", 1, 1, 100.0),
+          ("top_customers", "Other customers", 3, 2, -50.0),
+          ("top_customers", "Top Customers", 1, 1, 100.0)]
 
 
 def test_absent_nps_responses_are_an_empty_table(tmp_path, build):

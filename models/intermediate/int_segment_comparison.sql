@@ -29,7 +29,10 @@ segment_totals as (
             as repeat_customer_count,
         {{ percentile('customers.days_since_last_order', 0.5, 'continuous') }}
             as median_days_since_last_order,
-        avg(customers.tenure_days) as average_tenure_days
+        avg(customers.tenure_days) as average_tenure_days,
+        sum(case when customers.nps_score is not null then 1 else 0 end) as nps_respondent_count,
+        sum(case when customers.nps_category = 'Promoter' then 1 else 0 end) as promoter_count,
+        sum(case when customers.nps_category = 'Detractor' then 1 else 0 end) as detractor_count
     from memberships
     inner join customers
         on memberships.customer_id = customers.customer_id
@@ -48,7 +51,11 @@ segment_metrics as (
         {{ ratio('completed_order_count', 'customer_count') }} as orders_per_customer,
         median_days_since_last_order,
         {{ ratio('repeat_customer_count', 'purchasing_customer_count') }} as repeat_purchase_rate,
-        average_tenure_days
+        average_tenure_days,
+        nps_respondent_count,
+        -- Net Promoter Score: % promoters - % detractors among the members who answered.
+        100 * {{ ratio('promoter_count - detractor_count', 'nps_respondent_count') }}
+            as net_promoter_score
     from segment_totals
 ),
 
@@ -78,6 +85,8 @@ final as (
         cast(segment_metrics.repeat_purchase_rate as {{ type_double() }})
             as repeat_purchase_rate,
         cast(segment_metrics.average_tenure_days as {{ type_double() }}) as average_tenure_days,
+        cast(segment_metrics.nps_respondent_count as bigint) as nps_respondent_count,
+        cast(segment_metrics.net_promoter_score as {{ type_double() }}) as net_promoter_score,
         {%- for metric in indexed_metrics %}
             {{ double_to_cents(
                 '100 * ' ~ ratio('segment_metrics.' ~ metric, 'everyone.' ~ metric)) }}

@@ -20,5 +20,7 @@ select
     median_days_since_last_order_index,
     repeat_purchase_rate_index,
     average_tenure_days_index,
+    nps_respondent_count,
+    net_promoter_score,
     as_of_date
 from {{ ref('int_segment_comparison') }}

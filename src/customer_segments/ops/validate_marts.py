@@ -122,6 +122,9 @@ def build_checks(marts: dict[str, pd.DataFrame]) -> list[MartCheck]:
             expect.ExpectColumnValuesToBeBetween(column="share_of_revenue", min_value=0,
                                                  max_value=1),
             expect.ExpectColumnValuesToBeBetween(column="customer_count", min_value=0),
+            # NULL (nobody answered) is not checked.
+            expect.ExpectColumnValuesToBeBetween(column="net_promoter_score", min_value=-100,
+                                                 max_value=100),
         ]),
         MartCheck("fct_segment_comparison__family_totals", share_sums, [
             expect.ExpectColumnValuesToBeBetween(
