@@ -113,6 +113,7 @@ def test_segments_page_lists_every_segment_with_its_change_and_members(backfille
         == comparison[["segment_family", "segment_name"]].values.tolist()
     assert table.members.tolist() == comparison.customer_count.tolist()
     assert table.share_of_revenue.tolist() == comparison.share_of_revenue.tolist()
+    assert set(table[table.segment_family == "nps"].segment_name) == {"No response"}
     changes = marts(backfilled, """
         select segment_name, count(*) filter (where event_type = 'entered') as entered,
             count(*) filter (where event_type = 'exited') as exited
@@ -206,6 +207,7 @@ def test_profile_page_finds_a_customer_and_shows_their_events(backfilled, monkey
     assert metrics["P(alive)"] == f"{customer.probability_alive:.1%}"
     assert metrics["Predicted CLV (12 months)"] == f"{customer.predicted_clv:,.2f} USD"
     assert metrics["Top Customer"] == ("Yes" if customer.is_top_customer else "No")
+    assert metrics["NPS"] == "No response"  # the sample has no survey answers
     events = app.dataframe[0].value
     expected = marts(backfilled, "select event_at, event_type, segment_family, segment_name "
                                  "from marts.fct_segment_events where customer_id = ? "

@@ -105,7 +105,8 @@ def segments(database: Path) -> pd.DataFrame:
             comparison.share_of_revenue,
             coalesce(changes.entered, 0) as entered,
             coalesce(changes.exited, 0) as exited,
-            coalesce(changes.entered, 0) - coalesce(changes.exited, 0) as net_change
+            coalesce(changes.entered, 0) - coalesce(changes.exited, 0) as net_change,
+            comparison.net_promoter_score
         from marts.fct_segment_comparison as comparison
         left join changes
             on comparison.segment_family = changes.segment_family

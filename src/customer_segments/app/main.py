@@ -110,6 +110,9 @@ def segments_page(freshness: data.Freshness) -> None:
                 "Exited", help="Customers who left on the as-of date"),
             "net_change": st.column_config.NumberColumn(
                 "Net change", help="Members now minus members on the previous as-of date"),
+            "net_promoter_score": st.column_config.NumberColumn(
+                "NPS", format="%.0f",
+                help="% promoters - % detractors of the members who answered the survey"),
         })
 
     st.subheader("Members of a segment")
@@ -197,6 +200,9 @@ def profile_page(freshness: data.Freshness) -> None:
     second.metric("Predicted CLV (12 months)", money(profile["predicted_clv"], currency))
     third.metric("Top Customer", "Yes" if profile["is_top_customer"] else "No")
     fourth.metric("Value tier", f"{profile['value_tier']}")
+    first, *_ = st.columns(4)
+    first.metric("NPS", profile["nps_category"] if pd.isna(profile["nps_score"])
+                 else f"{profile['nps_category']} ({profile['nps_score']:.0f})")
     if profile["clv_status"] != "predicted":
         reasons = read("clv_fits").fit_status_reason.dropna()
         st.info(f"No CLV prediction for this customer: {profile['clv_status']}"
